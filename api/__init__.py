@@ -1,0 +1,1 @@
+"""The HTTP process shell: FastAPI routes that call the domain services."""

@@ -1,0 +1,81 @@
+"""The ASGI application: ``uvicorn api.main:app``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api import dev, pages, v1
+from api.errors import request_validation_handler
+from api.views import message_page
+from reconnect.logging import configure_logging
+from reconnect.ratelimit import SignupLimiter
+from reconnect.runtime import Runtime, build_runtime
+from reconnect.settings import get_settings
+
+
+def create_app(runtime: Runtime | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = runtime or _production_runtime()
+        rt.load_programs()
+        if rt.settings.redis_url is None:
+            raise RuntimeError("RECONNECT_REDIS_URL is not set; the API needs Redis for "
+                               "rate limits and background jobs")
+        app.state.runtime = rt
+        app.state.limiter = SignupLimiter(rt.settings.redis_url,
+                                          rt.settings.signup_limit_per_client,
+                                          rt.settings.signup_limit_per_email)
+        yield
+        if runtime is None:
+            rt.engine.dispose()
+
+    settings = runtime.settings if runtime else get_settings()
+    app = FastAPI(title="Reconnect", version="1", lifespan=lifespan,
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+    app.include_router(pages.router)
+    app.include_router(v1.router)
+    if settings.outbox_enabled or settings.time_travel:
+        app.include_router(dev.router)
+    app.add_exception_handler(RequestValidationError, request_validation_handler)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(v1.ApiError, _api_error)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": "http_error", "message": exc.detail},
+                            status_code=exc.status_code, headers=exc.headers)
+    rt: Runtime = request.app.state.runtime
+    heading = "We could not find that page" if exc.status_code == 404 else "Something went wrong"
+    response: HTMLResponse = message_page(rt, heading, [str(exc.detail)], exc.status_code,
+                                          link_url="/", link_text="Go to the home page")
+    return response
+
+
+async def _api_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, v1.ApiError)
+    return v1.api_error_response(exc)
+
+
+def _production_runtime() -> Runtime:
+    from tasks.celery_app import CelerySender, make_celery
+
+    configure_logging()
+    settings = get_settings()
+    return build_runtime(settings, sender=CelerySender(make_celery(settings)))
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Reconnect: the domain package shared by the API and the background workers."""

@@ -1,0 +1,128 @@
+"""The ``reconnect`` command: database, program, clock and the development stack."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+from reconnect.program.loader import ProgramError, load_program_dir
+from reconnect.settings import get_settings
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a duration; use a number and a unit, e.g. 30m, 12h, 7d, 2w")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _validate(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    directories = [Path(args.directory)] if args.directory else \
+        sorted(p.parent for p in settings.program_dir.glob("*/program.yaml"))
+    if not directories:
+        print(f"No program found in {settings.program_dir}", file=sys.stderr)
+        return 1
+    failed = False
+    for directory in directories:
+        try:
+            program = load_program_dir(directory)
+        except ProgramError as exc:
+            failed = True
+            print(f"✗ {directory}: {len(exc.problems)} problem(s)")
+            for problem in exc.problems:
+                print(f"  - {problem}")
+        else:
+            print(f"✓ {directory}: '{program.slug}' with {len(program.stages)} stages is valid")
+    return 1 if failed else 0
+
+
+def _upgrade(_: argparse.Namespace) -> int:
+    from reconnect.db.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    print("Database is at the latest migration.")
+    return 0
+
+
+def _clock(args: argparse.Namespace) -> int:
+    from reconnect.dev import timetravel
+    from reconnect.dev.runner import load_stack_env
+    from reconnect.runtime import build_runtime
+
+    load_stack_env()
+    get_settings.cache_clear()
+    settings = get_settings()
+    sender = None
+    if settings.redis_url:
+        from tasks.celery_app import CelerySender, make_celery
+
+        sender = CelerySender(make_celery(settings))
+    rt = build_runtime(settings, sender=sender)
+    try:
+        if args.clock_command == "next":
+            gap = timetravel.advance_to_next_due(rt)
+            print(f"Moved forward {gap}." if gap else "Nothing is scheduled in the future.")
+        elif args.clock_command == "advance":
+            timetravel.advance(rt, args.duration.total_seconds())
+            print(f"Moved forward {args.duration}.")
+        print(f"Program time is now {rt.clock.now():%Y-%m-%d %H:%M:%S} UTC.")
+    except timetravel.TimeTravelDisabled as exc:
+        print(f"Time travel is off: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        rt.engine.dispose()
+    return 0
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from reconnect.dev.runner import run
+
+    return run(api_port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reconnect", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    program = sub.add_parser("program", help="work with the program files")
+    program_sub = program.add_subparsers(dest="program_command", required=True)
+    validate = program_sub.add_parser("validate", help="check program files; exit 1 on problems")
+    validate.add_argument("directory", nargs="?", help="one program folder (default: all)")
+    validate.set_defaults(func=_validate)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations").set_defaults(func=_upgrade)
+
+    clock = sub.add_parser("clock", help="fast-forward the development clock")
+    clock_sub = clock.add_subparsers(dest="clock_command", required=True)
+    clock_sub.add_parser("next", help="jump to the next scheduled email").set_defaults(
+        func=_clock)
+    advance = clock_sub.add_parser("advance", help="jump forward by a duration (e.g. 7d)")
+    advance.add_argument("duration", type=parse_duration)
+    advance.set_defaults(func=_clock)
+    clock_sub.add_parser("show", help="print program time").set_defaults(func=_clock)
+
+    dev = sub.add_parser("dev", help="run everything locally (what `make run` does)")
+    dev.add_argument("--port", type=int, default=8000)
+    dev.set_defaults(func=_dev)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The unit of work: one transaction, plus the background jobs it asked for.
+
+Services flush; only the owner of the unit of work commits. Jobs queued during the unit
+are sent after the commit succeeds and are dropped if it rolls back, so a task never
+looks for a row that is not (yet) visible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class TaskSender(Protocol):
+    def send(self, name: str, args: tuple[int, ...]) -> None: ...
+
+
+@dataclass
+class UnitOfWork:
+    session: Session
+    jobs: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+
+    def enqueue_after_commit(self, name: str, *args: int) -> None:
+        self.jobs.append((name, args))
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session], sender: TaskSender) -> Iterator[UnitOfWork]:
+    session = factory()
+    uow = UnitOfWork(session)
+    try:
+        yield uow
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    for name, args in uow.jobs:
+        sender.send(name, args)

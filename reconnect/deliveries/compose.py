@@ -1,0 +1,74 @@
+"""Turns a delivery row into the email it stands for."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from reconnect.mail.message import OutgoingEmail
+from reconnect.mail.render import (
+    Footer,
+    RenderedEmail,
+    prompt_views,
+    reflect_url,
+    render_confirmation_email,
+    render_stage_email,
+)
+from reconnect.models import Delivery, DeliveryKind, Partner
+from reconnect.partners.repository import PartnerRepository
+from reconnect.partners.service import confirmation_token, unsubscribe_token
+from reconnect.program.model import Program
+from reconnect.runtime import Runtime
+from reconnect.tokens import Purpose
+
+
+class NothingToSend(Exception):
+    """The delivery no longer makes sense (stage gone from the pinned version)."""
+
+
+def message_id(rt: Runtime, delivery: Delivery) -> str:
+    # Deterministic, so a resend after a crash carries the same id and inboxes that
+    # de-duplicate on Message-ID can fold the two copies.
+    return f"<reconnect.{delivery.id}.{delivery.key}@{rt.settings.mail_domain}>"
+
+
+def footer(rt: Runtime, program: Program, unsubscribe_url: str | None) -> Footer:
+    return Footer(safety_note=program.safety_note, safety_url=rt.settings.safety_url,
+                  postal_address=rt.settings.postal_address, unsubscribe_url=unsubscribe_url)
+
+
+def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner) -> OutgoingEmail:
+    base = rt.settings.base_url
+    if delivery.kind is DeliveryKind.CONFIRMATION:
+        _, program = rt.programs.current(partner.program_slug)
+        inviter = PartnerRepository(session).get(partner.invited_by_id) \
+            if partner.invited_by_id else None
+        confirm_url = f"{base}/confirm/{confirmation_token(rt, partner)}"
+        rendered = render_confirmation_email(program, partner.first_name,
+                                             inviter.first_name if inviter else None,
+                                             confirm_url, footer(rt, program, None))
+        return _outgoing(rt, delivery, partner, rendered, None)
+
+    if partner.program_version_id is None:
+        raise NothingToSend("partner has no program version")
+    program = rt.programs.version(session, partner.program_version_id)
+    stage = program.stage(delivery.key)
+    if stage is None:
+        raise NothingToSend(f"stage {delivery.key} is not in the partner's program version")
+    other = PartnerRepository(session).other_partner(partner)
+    reflect_token = rt.tokens.make(Purpose.REFLECT, partner.id, s=stage.key)
+    unsubscribe_url = f"{base}/unsubscribe/{unsubscribe_token(rt, partner)}"
+    rendered = render_stage_email(
+        program, stage,
+        {"first_name": partner.first_name, "partner_name": other.first_name if other else ""},
+        prompt_views(stage.prompts, lambda key, value: reflect_url(base, reflect_token, key,
+                                                                    value)),
+        footer(rt, program, unsubscribe_url),
+    )
+    return _outgoing(rt, delivery, partner, rendered, unsubscribe_url)
+
+
+def _outgoing(rt: Runtime, delivery: Delivery, partner: Partner, rendered: RenderedEmail,
+              unsubscribe_url: str | None) -> OutgoingEmail:
+    return OutgoingEmail(to_name=partner.first_name, to_address=partner.email,
+                         subject=rendered.subject, html=rendered.html, text=rendered.text,
+                         message_id=message_id(rt, delivery), unsubscribe_url=unsubscribe_url)

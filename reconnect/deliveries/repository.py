@@ -1,0 +1,111 @@
+"""All SQL about deliveries. The state machine's transitions are compare-and-set updates,
+so two dispatchers or two workers racing on one row cannot both win."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from reconnect.models import Delivery, DeliveryKind, DeliveryStatus
+
+S = DeliveryStatus
+
+
+class DeliveryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, partner_id: int, kind: DeliveryKind, key: str, position: int,
+            due_at: datetime, now: datetime) -> Delivery:
+        delivery = Delivery(partner_id=partner_id, kind=kind, key=key, position=position,
+                            due_at=due_at, status=S.SCHEDULED, attempts=0, created_at=now)
+        self.session.add(delivery)
+        self.session.flush()
+        return delivery
+
+    def get(self, delivery_id: int) -> Delivery | None:
+        return self.session.get(Delivery, delivery_id)
+
+    def claim_due(self, now: datetime, limit: int) -> list[int]:
+        """Moves up to ``limit`` due rows to claimed and returns their ids.
+
+        ``SKIP LOCKED`` lets concurrent dispatchers on Postgres take disjoint rows; SQLite
+        ignores it and serialises writers instead. The status check in the outer UPDATE
+        is the compare-and-set that keeps a row from being claimed twice either way.
+        """
+        due = (
+            select(Delivery.id)
+            .where(Delivery.status == S.SCHEDULED, Delivery.due_at <= now)
+            .order_by(Delivery.due_at, Delivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(due.scalar_subquery()), Delivery.status == S.SCHEDULED)
+            .values(status=S.CLAIMED, claimed_at=now)
+            .returning(Delivery.id)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(result.scalars())
+
+    def transition(self, delivery_id: int, source: DeliveryStatus, target: DeliveryStatus,
+                   **values: object) -> bool:
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == source)
+            .values(status=target, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def reap_stale(self, status: DeliveryStatus, older_than: datetime, now: datetime) -> int:
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.status == status, Delivery.claimed_at < older_than)
+            .values(status=S.SCHEDULED, due_at=now, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def cancel_scheduled(self, partner_id: int, kind: DeliveryKind | None = None) -> None:
+        stmt = update(Delivery).where(Delivery.partner_id == partner_id,
+                                      Delivery.status == S.SCHEDULED)
+        if kind is not None:
+            stmt = stmt.where(Delivery.kind == kind)
+        self.session.execute(stmt.values(status=S.CANCELLED)
+                             .execution_options(synchronize_session=False))
+
+    def later_stage_sent(self, partner_id: int, position: int) -> bool:
+        found = self.session.execute(
+            select(Delivery.id).where(
+                Delivery.partner_id == partner_id,
+                Delivery.kind == DeliveryKind.STAGE,
+                Delivery.position > position,
+                Delivery.status == S.SENT,
+            ).limit(1)
+        ).first()
+        return found is not None
+
+    def stage_sent(self, partner_id: int, key: str) -> bool:
+        found = self.session.execute(
+            select(Delivery.id).where(
+                Delivery.partner_id == partner_id, Delivery.key == key,
+                Delivery.kind == DeliveryKind.STAGE, Delivery.status == S.SENT,
+            )
+        ).first()
+        return found is not None
+
+    def counts_by_status(self) -> dict[str, int]:
+        rows = self.session.execute(
+            select(Delivery.status, func.count()).group_by(Delivery.status)
+        ).all()
+        return {str(status): int(count) for status, count in rows}
+
+    def earliest_scheduled(self) -> datetime | None:
+        return self.session.execute(
+            select(Delivery.due_at).where(Delivery.status == S.SCHEDULED)
+            .order_by(Delivery.due_at).limit(1)
+        ).scalar_one_or_none()

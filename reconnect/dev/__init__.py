@@ -1,0 +1,1 @@
+"""Development tools: the embedded stack behind ``make run``, the outbox, time travel."""

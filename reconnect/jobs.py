@@ -1,0 +1,5 @@
+"""Names of the background tasks the domain asks for; ``tasks/`` implements them."""
+
+DISPATCH_DUE = "reconnect.dispatch_due"
+DELIVER = "reconnect.deliver"
+REAP_STALE = "reconnect.reap_stale"

@@ -1,0 +1,98 @@
+"""Renders stage and confirmation emails: HTML and a plain-text part from one context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from reconnect.program.model import Program, Prompt, Stage
+from reconnect.program.text import markdown_to_html, markdown_to_text, render_source
+from reconnect.templating import render
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerLink:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PromptView:
+    question: str
+    low_label: str | None
+    high_label: str | None
+    answers: tuple[AnswerLink, ...]
+
+
+@dataclass(frozen=True)
+class Footer:
+    safety_note: str
+    safety_url: str
+    postal_address: str
+    unsubscribe_url: str | None
+
+
+def reflect_url(base: str, token: str, prompt_key: str, answer: str) -> str:
+    return f"{base}/reflect/{quote(token)}/{quote(prompt_key)}?answer={quote(answer)}"
+
+
+def prompt_views(prompts: tuple[Prompt, ...],
+                 link: Callable[[str, str], str]) -> tuple[PromptView, ...]:
+    return tuple(
+        PromptView(question=p.question, low_label=p.low_label, high_label=p.high_label,
+                   answers=tuple(AnswerLink(label, link(p.key, value))
+                                 for value, label in p.answers))
+        for p in prompts
+    )
+
+
+def render_stage_email(program: Program, stage: Stage, variables: dict[str, str],
+                       prompts: tuple[PromptView, ...], footer: Footer) -> RenderedEmail:
+    body_md = render_source(stage.body, variables)
+    exercise_md = render_source(stage.exercise.text, variables)
+    context = {
+        "program": program,
+        "stage": stage,
+        "week": stage.position,
+        "subject": stage.subject,
+        "preheader": stage.preheader,
+        "body_html": Markup(markdown_to_html(body_md)),  # noqa: S704 - escaped by markdown-it
+        "body_text": markdown_to_text(body_md),
+        "exercise_html": Markup(markdown_to_html(exercise_md)),  # noqa: S704
+        "exercise_text": markdown_to_text(exercise_md),
+        "prompts": prompts,
+        "footer": footer,
+    }
+    return RenderedEmail(
+        subject=stage.subject,
+        preheader=stage.preheader,
+        html=render("email/stage.html", **context),
+        text=render("email/stage.txt", **context),
+    )
+
+
+def render_confirmation_email(program: Program, first_name: str, inviter_name: str | None,
+                              confirm_url: str, footer: Footer) -> RenderedEmail:
+    if inviter_name:
+        subject = f"{inviter_name} invited you to Reconnect"
+        preheader = "A gentle weekly program for the two of you, if you would like it."
+    else:
+        subject = "Please confirm your email for Reconnect"
+        preheader = "One click and your first weekly note is on its way."
+    context = {"program": program, "first_name": first_name, "inviter_name": inviter_name,
+               "confirm_url": confirm_url, "footer": footer, "subject": subject,
+               "preheader": preheader}
+    return RenderedEmail(subject=subject, preheader=preheader,
+                         html=render("email/confirm.html", **context),
+                         text=render("email/confirm.txt", **context))

@@ -1,0 +1,155 @@
+"""The tables. Relationships are ``lazy="raise"`` so an accidental N+1 fails loudly."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from reconnect.db.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PartnerStatus(StrEnum):
+    PENDING = "pending"  # signed up or invited, has not confirmed their own address
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+class DeliveryKind(StrEnum):
+    CONFIRMATION = "confirmation"
+    STAGE = "stage"
+
+
+class DeliveryStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+def _enum(cls: type[StrEnum]) -> Enum:
+    # Stored as plain strings (no database enum type), loaded back as the Python enum.
+    return Enum(cls, native_enum=False, length=16, validate_strings=True,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class ProgramVersion(Base):
+    __tablename__ = "program_versions"
+    __table_args__ = (UniqueConstraint("slug", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # The program's files as they were, so in-flight partners keep their version even
+    # after editors change program/ on disk.
+    files: Mapped[dict[str, Any]] = mapped_column(JSON)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Couple(Base):
+    __tablename__ = "couples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(60))
+    timezone: Mapped[str] = mapped_column(String(64))
+    send_hour: Mapped[int] = mapped_column(Integer)
+    status: Mapped[PartnerStatus] = mapped_column(_enum(PartnerStatus))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL")
+    )
+    program_slug: Mapped[str] = mapped_column(String(60))
+    program_version_id: Mapped[int | None] = mapped_column(ForeignKey("program_versions.id"))
+    # Random per signup; cleared on confirmation so a confirmation link works only once.
+    confirm_nonce: Mapped[str | None] = mapped_column(String(32))
+    confirmations_sent: Mapped[int] = mapped_column(Integer, default=0)
+    program_start_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    couple: Mapped[Couple] = relationship(lazy="raise")
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "key"),
+        Index("ix_deliveries_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    kind: Mapped[DeliveryKind] = mapped_column(_enum(DeliveryKind))
+    # The stage key for stage emails; "confirm-N" for the Nth confirmation email.
+    key: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Reflection(Base):
+    __tablename__ = "reflections"
+    __table_args__ = (UniqueConstraint("partner_id", "stage_key", "prompt_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    stage_key: Mapped[str] = mapped_column(String(60))
+    prompt_key: Mapped[str] = mapped_column(String(60))
+    answer: Mapped[str] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClockOffset(Base):
+    """A single row: how far the development clock has been fast-forwarded."""
+
+    __tablename__ = "clock_offset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offset_seconds: Mapped[float] = mapped_column(Float, default=0.0)

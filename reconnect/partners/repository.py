@@ -1,0 +1,44 @@
+"""All SQL about couples and partners."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reconnect.models import Couple, Partner
+
+
+class PartnerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, partner_id: int) -> Partner | None:
+        return self.session.get(Partner, partner_id)
+
+    def get_for_update(self, partner_id: int) -> Partner | None:
+        return self.session.execute(
+            select(Partner).where(Partner.id == partner_id).with_for_update()
+        ).scalar_one_or_none()
+
+    def get_by_email(self, email: str) -> Partner | None:
+        return self.session.execute(
+            select(Partner).where(Partner.email == email)
+        ).scalar_one_or_none()
+
+    def other_partner(self, partner: Partner) -> Partner | None:
+        return self.session.execute(
+            select(Partner).where(Partner.couple_id == partner.couple_id, Partner.id != partner.id)
+        ).scalars().first()
+
+    def add_couple(self, now: datetime) -> Couple:
+        couple = Couple(created_at=now)
+        self.session.add(couple)
+        self.session.flush()
+        return couple
+
+    def add(self, partner: Partner) -> Partner:
+        self.session.add(partner)
+        self.session.flush()
+        return partner

@@ -1,0 +1,106 @@
+"""Confirming an address (and so enrolling) and unsubscribing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from reconnect.db.uow import UnitOfWork
+from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.deliveries.schedule import next_send_time
+from reconnect.models import DeliveryKind, Partner, PartnerStatus
+from reconnect.partners.repository import PartnerRepository
+from reconnect.runtime import Runtime
+from reconnect.tokens import Purpose, TokenError, TokenProblem
+
+
+@dataclass(frozen=True)
+class PendingConfirmation:
+    partner: Partner
+    inviter_name: str | None
+
+
+def _partner_from_token(session: Session, rt: Runtime, purpose: Purpose, token: str,
+                        for_update: bool = False) -> tuple[Partner, dict[str, object]]:
+    payload = rt.tokens.read(purpose, token)
+    repo = PartnerRepository(session)
+    partner = repo.get_for_update(payload.partner_id) if for_update \
+        else repo.get(payload.partner_id)
+    if partner is None:
+        raise TokenError(TokenProblem.INVALID)
+    return partner, payload.data
+
+
+def confirmation_token(rt: Runtime, partner: Partner) -> str:
+    if partner.confirm_nonce is None:
+        raise ValueError("partner is already confirmed")
+    return rt.tokens.make(Purpose.CONFIRM, partner.id, n=partner.confirm_nonce)
+
+
+def pending_confirmation(session: Session, rt: Runtime, token: str) -> PendingConfirmation:
+    """What the confirm page shows; reads only."""
+    partner, data = _partner_from_token(session, rt, Purpose.CONFIRM, token)
+    _check_nonce(partner, data)
+    inviter = PartnerRepository(session).get(partner.invited_by_id) if partner.invited_by_id \
+        else None
+    return PendingConfirmation(partner, inviter.first_name if inviter else None)
+
+
+def _check_nonce(partner: Partner, data: dict[str, object]) -> None:
+    if partner.confirm_nonce is None or partner.status is not PartnerStatus.PENDING:
+        raise TokenError(TokenProblem.USED)
+    if data.get("n") != partner.confirm_nonce:
+        raise TokenError(TokenProblem.INVALID)
+
+
+def confirm(uow: UnitOfWork, rt: Runtime, token: str, timezone: str | None = None,
+            send_hour: int | None = None) -> Partner:
+    """Enrolls the partner and schedules their first stage at their next send hour."""
+    partner, data = _partner_from_token(uow.session, rt, Purpose.CONFIRM, token,
+                                        for_update=True)
+    _check_nonce(partner, data)
+    now = rt.clock.now()
+    if timezone is not None:
+        partner.timezone = timezone
+    if send_hour is not None:
+        partner.send_hour = send_hour
+    version_id, program = rt.programs.current(partner.program_slug)
+    first = program.stages[0]
+    due = next_send_time(now, partner.send_hour, partner.timezone)
+    partner.status = PartnerStatus.ACTIVE
+    partner.confirm_nonce = None
+    partner.confirmed_at = now
+    partner.program_version_id = version_id
+    partner.program_start_date = _local_date(due, partner.timezone)
+    deliveries = DeliveryRepository(uow.session)
+    deliveries.cancel_scheduled(partner.id, DeliveryKind.CONFIRMATION)
+    deliveries.add(partner.id, DeliveryKind.STAGE, first.key, first.position, due, now)
+    return partner
+
+
+def _local_date(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def unsubscribe_token(rt: Runtime, partner: Partner) -> str:
+    return rt.tokens.make(Purpose.UNSUBSCRIBE, partner.id)
+
+
+def check_unsubscribe(session: Session, rt: Runtime, token: str) -> Partner:
+    partner, _ = _partner_from_token(session, rt, Purpose.UNSUBSCRIBE, token)
+    return partner
+
+
+def unsubscribe(uow: UnitOfWork, rt: Runtime, token: str) -> None:
+    """Idempotent: a second click (or a mail client's retry) changes nothing."""
+    partner, _ = _partner_from_token(uow.session, rt, Purpose.UNSUBSCRIBE, token,
+                                     for_update=True)
+    if partner.status is PartnerStatus.UNSUBSCRIBED:
+        return
+    partner.status = PartnerStatus.UNSUBSCRIBED
+    partner.unsubscribed_at = rt.clock.now()
+    partner.confirm_nonce = None
+    DeliveryRepository(uow.session).cancel_scheduled(partner.id)

@@ -1,0 +1,125 @@
+"""The shape of a program, as editors write it in YAML front matter."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=40)]
+SCALE_VALUES = ("1", "2", "3", "4", "5")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _single_line(max_length: int) -> object:
+    return StringConstraints(min_length=1, max_length=max_length, pattern=r"^[^\x00-\x1f\x7f]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Choice(_Strict):
+    value: Key
+    label: Annotated[str, _single_line(40)]
+
+
+class Prompt(_Strict):
+    key: Key
+    question: Annotated[str, _single_line(140)]
+    kind: Literal["scale", "choice"]
+    low_label: Annotated[str, _single_line(30)] | None = None
+    high_label: Annotated[str, _single_line(30)] | None = None
+    choices: tuple[Choice, ...] = ()
+    free_text: bool = False
+    shared: bool = False
+
+    @model_validator(mode="after")
+    def _answers_fit_kind(self) -> Self:
+        if self.kind == "scale":
+            if self.choices:
+                raise ValueError("a scale prompt takes low_label/high_label, not choices")
+            if not (self.low_label and self.high_label):
+                raise ValueError("a scale prompt needs low_label and high_label")
+        else:
+            if not 2 <= len(self.choices) <= 5:
+                raise ValueError("a choice prompt needs 2 to 5 choices")
+            values = [c.value for c in self.choices]
+            if len(set(values)) != len(values):
+                raise ValueError("choice values must be unique within a prompt")
+            if self.low_label or self.high_label:
+                raise ValueError("low_label/high_label belong to scale prompts only")
+        return self
+
+    @property
+    def answers(self) -> tuple[tuple[str, str], ...]:
+        """(value, label) pairs in the order they are offered."""
+        if self.kind == "scale":
+            return tuple((v, v) for v in SCALE_VALUES)
+        return tuple((c.value, c.label) for c in self.choices)
+
+    def label_for(self, value: str) -> str | None:
+        return dict(self.answers).get(value)
+
+
+class Exercise(_Strict):
+    title: Annotated[str, _single_line(60)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class StageFrontMatter(_Strict):
+    day: Annotated[int, Field(ge=0, le=730)]
+    title: Annotated[str, _single_line(60)]
+    subject: Annotated[str, _single_line(70)]
+    preheader: Annotated[str, _single_line(110)]
+    exercise: Exercise
+    prompts: Annotated[tuple[Prompt, ...], Field(min_length=1, max_length=3)]
+
+    @model_validator(mode="after")
+    def _unique_prompt_keys(self) -> Self:
+        keys = [p.key for p in self.prompts]
+        if len(set(keys)) != len(keys):
+            raise ValueError("prompt keys must be unique within a stage")
+        return self
+
+
+class Stage(_Strict):
+    key: Key
+    position: int
+    day: int
+    title: str
+    subject: str
+    preheader: str
+    exercise: Exercise
+    prompts: tuple[Prompt, ...]
+    body: str
+
+    def prompt(self, key: str) -> Prompt | None:
+        return next((p for p in self.prompts if p.key == key), None)
+
+
+class Manifest(_Strict):
+    slug: Key
+    title: Annotated[str, _single_line(80)]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    sender_name: Annotated[str, _single_line(40)]
+    safety_note: Annotated[str, _single_line(200)]
+    stages: Annotated[tuple[Key, ...], Field(min_length=1, max_length=60)]
+
+
+class Program(_Strict):
+    slug: str
+    title: str
+    description: str
+    sender_name: str
+    safety_note: str
+    content_hash: str
+    stages: tuple[Stage, ...]
+
+    def stage(self, key: str) -> Stage | None:
+        return next((s for s in self.stages if s.key == key), None)
+
+    def stage_at(self, position: int) -> Stage | None:
+        return self.stages[position] if 0 <= position < len(self.stages) else None

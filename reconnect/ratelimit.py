@@ -1,0 +1,51 @@
+"""Signup rate limits, kept in Redis so every API process shares one count."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Limit:
+    namespace: str
+    item: RateLimitItem
+
+
+class SignupLimiter:
+    def __init__(self, redis_url: str, per_client: str, per_email: str) -> None:
+        storage = storage_from_string(redis_url.replace("redis://", "redis://", 1))
+        self._limiter = MovingWindowRateLimiter(storage)
+        self._client = Limit("client", parse(per_client))
+        self._email = Limit("email", parse(per_email))
+
+    def check(self, client: str, emails: list[str]) -> None:
+        """Counts one signup against the client and every address it would mail."""
+        keys = [(self._client, client)] + [(self._email, _digest(e)) for e in emails]
+        for limit, key in keys:
+            if not self._limiter.test(limit.item, "signup", limit.namespace, key):
+                raise RateLimited(self._retry_after(limit, key))
+        for limit, key in keys:
+            self._limiter.hit(limit.item, "signup", limit.namespace, key)
+
+
+    def _retry_after(self, limit: Limit, key: str) -> int:
+        stats = self._limiter.get_window_stats(limit.item, "signup", limit.namespace, key)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+def _digest(email: str) -> str:
+    # Addresses never reach Redis in the clear.
+    return hashlib.sha256(email.encode()).hexdigest()[:32]

@@ -1,0 +1,118 @@
+"""Recording what a partner answers to a stage's prompts.
+
+The link's token names the partner and the stage; the prompt and the answer come from
+the URL or form and are checked against the partner's own pinned program version. An
+answer can be changed until the next stage's email has been sent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from reconnect.db.uow import UnitOfWork
+from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.models import Partner, Reflection
+from reconnect.partners.repository import PartnerRepository
+from reconnect.program.model import Prompt, Stage
+from reconnect.reflections.repository import ReflectionRepository
+from reconnect.reflections.schemas import NOTE_LIMIT, ReflectionOut
+from reconnect.runtime import Runtime
+from reconnect.tokens import Purpose, TokenError, TokenProblem
+
+# Tabs and newlines are part of writing; other control characters are not.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class UnknownPrompt(LookupError):
+    pass
+
+
+class InvalidAnswer(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class ReflectionClosed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ReflectionContext:
+    partner: Partner
+    stage: Stage
+    prompt: Prompt
+    existing: Reflection | None
+    editable: bool
+
+    def out(self) -> ReflectionOut:
+        r = self.existing
+        return ReflectionOut(stage=self.stage.key, prompt=self.prompt.key,
+                             question=self.prompt.question,
+                             answer=r.answer if r else None,
+                             answer_label=self.prompt.label_for(r.answer) if r else None,
+                             note=r.note if r else None, editable=self.editable,
+                             updated_at=r.updated_at if r else None)
+
+
+def _stage_for_token(session: Session, rt: Runtime, token: str) -> tuple[Partner, Stage]:
+    payload = rt.tokens.read(Purpose.REFLECT, token)
+    partner = PartnerRepository(session).get(payload.partner_id)
+    stage_key = payload.data.get("s")
+    if partner is None or partner.program_version_id is None or not isinstance(stage_key, str):
+        raise TokenError(TokenProblem.INVALID)
+    stage = rt.programs.version(session, partner.program_version_id).stage(stage_key)
+    if stage is None:
+        raise TokenError(TokenProblem.INVALID)
+    return partner, stage
+
+
+def reflection_context(session: Session, rt: Runtime, token: str,
+                       prompt_key: str) -> ReflectionContext:
+    partner, stage = _stage_for_token(session, rt, token)
+    prompt = stage.prompt(prompt_key)
+    if prompt is None:
+        raise UnknownPrompt(prompt_key)
+    existing = ReflectionRepository(session).get(partner.id, stage.key, prompt.key)
+    editable = not DeliveryRepository(session).later_stage_sent(partner.id, stage.position)
+    return ReflectionContext(partner, stage, prompt, existing, editable)
+
+
+def stage_reflections(session: Session, rt: Runtime, token: str) -> list[ReflectionOut]:
+    _, stage = _stage_for_token(session, rt, token)
+    return [reflection_context(session, rt, token, p.key).out() for p in stage.prompts]
+
+
+def clean_note(prompt: Prompt, note: str | None) -> str | None:
+    if note is None or not note.strip():
+        return None
+    if not prompt.free_text:
+        raise InvalidAnswer("note", "This question does not take a written note.")
+    note = _CONTROL.sub("", note.replace("\r\n", "\n")).strip()
+    if len(note) > NOTE_LIMIT:
+        raise InvalidAnswer("note", f"Please keep your note to {NOTE_LIMIT} characters.")
+    return note
+
+
+def record(uow: UnitOfWork, rt: Runtime, token: str, prompt_key: str, answer: str,
+           note: str | None) -> ReflectionContext:
+    ctx = reflection_context(uow.session, rt, token, prompt_key)
+    if ctx.prompt.label_for(answer) is None:
+        raise InvalidAnswer("answer", "Please choose one of the answers shown.")
+    cleaned = clean_note(ctx.prompt, note)
+    if not ctx.editable:
+        raise ReflectionClosed()
+    now = rt.clock.now()
+    reflection = ctx.existing
+    if reflection is None:
+        reflection = ReflectionRepository(uow.session).add(Reflection(
+            partner_id=ctx.partner.id, stage_key=ctx.stage.key, prompt_key=ctx.prompt.key,
+            answer=answer, note=cleaned, created_at=now, updated_at=now))
+    else:
+        reflection.answer = answer
+        reflection.note = cleaned
+        reflection.updated_at = now
+    return ReflectionContext(ctx.partner, ctx.stage, ctx.prompt, reflection, True)

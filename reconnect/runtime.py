@@ -1,0 +1,101 @@
+"""Wires the parts every process needs: settings, database, clock, tokens, programs, mail.
+
+``api/`` and ``tasks/`` each build one :class:`Runtime` at start; tests build their own
+with a manual clock and hand it in with :func:`set_runtime`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from reconnect.clock import Clock, SystemClock, TravellingClock
+from reconnect.db.engine import make_engine, make_session_factory
+from reconnect.db.uow import TaskSender, UnitOfWork, unit_of_work
+from reconnect.mail.smtp import SmtpMailer
+from reconnect.models import ClockOffset
+from reconnect.program.catalog import ProgramCatalog
+from reconnect.settings import Settings, get_settings
+from reconnect.tokens import Purpose, Tokens
+
+
+class NullSender:
+    """Drops jobs: for one-shot commands that run no background work."""
+
+    def send(self, name: str, args: tuple[int, ...]) -> None:
+        return None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    tokens: Tokens
+    programs: ProgramCatalog
+    mailer: SmtpMailer
+    sender: TaskSender = field(default_factory=NullSender)
+
+    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
+        return unit_of_work(self.session_factory, self.sender)
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        with self.session_factory() as session:
+            yield session
+            session.rollback()
+
+    def load_programs(self) -> None:
+        self.programs.load(self.session_factory, self.clock.now())
+
+
+def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
+                  sender: TaskSender | None = None) -> Runtime:
+    settings = settings or get_settings()
+    if settings.database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    if clock is None:
+        clock = TravellingClock(lambda: read_clock_offset(factory)) if settings.time_travel \
+            else SystemClock()
+    tokens = Tokens(settings.secret_key, clock, {
+        Purpose.CONFIRM: timedelta(days=settings.confirm_token_days),
+        Purpose.REFLECT: timedelta(days=settings.reflect_token_days),
+        Purpose.UNSUBSCRIBE: timedelta(days=settings.unsubscribe_token_days),
+    })
+    return Runtime(settings=settings, engine=engine, session_factory=factory, clock=clock,
+                   tokens=tokens, programs=ProgramCatalog(settings.program_dir, settings.program),
+                   mailer=SmtpMailer(settings), sender=sender or NullSender())
+
+
+def read_clock_offset(factory: sessionmaker[Session]) -> float:
+    with factory() as session:
+        value = session.execute(select(ClockOffset.offset_seconds)).scalar_one_or_none()
+        session.rollback()
+    return float(value or 0.0)
+
+
+_runtime: Runtime | None = None
+_lock = threading.Lock()
+
+
+def get_runtime() -> Runtime:
+    global _runtime
+    with _lock:
+        if _runtime is None:
+            raise RuntimeError("the runtime has not been started; call set_runtime() first")
+        return _runtime
+
+
+def set_runtime(runtime: Runtime | None) -> None:
+    global _runtime
+    with _lock:
+        _runtime = runtime

@@ -1,0 +1,101 @@
+"""One settings object for every process, read from ``RECONNECT_*`` environment variables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside development
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class SmtpSecurity(StrEnum):
+    NONE = "none"
+    STARTTLS = "starttls"
+    TLS = "tls"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RECONNECT_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    secret_key: Annotated[str, Field(min_length=8)] = PLACEHOLDER_SECRET
+    base_url: str = "http://127.0.0.1:8000"
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'reconnect.db'}"
+    redis_url: str | None = None
+    data_dir: Path = PROJECT_ROOT / "var"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 1025
+    smtp_security: SmtpSecurity = SmtpSecurity.NONE
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    mail_from: str = "hello@reconnect.localhost"
+    postal_address: str = "Reconnect, 1 Example Street, Example City"
+    safety_url: str = "https://findahelpline.com"
+
+    program_dir: Path = PROJECT_ROOT / "program"
+    program: str = "main"
+
+    dispatch_interval_seconds: Annotated[float, Field(gt=0)] = 5.0
+    dispatch_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
+    claim_timeout_seconds: Annotated[int, Field(ge=30)] = 600
+
+    signup_limit_per_client: str = "20/hour"
+    signup_limit_per_email: str = "3/hour"
+
+    confirm_token_days: Annotated[int, Field(ge=1)] = 7
+    reflect_token_days: Annotated[int, Field(ge=7)] = 120
+    unsubscribe_token_days: Annotated[int, Field(ge=60)] = 400
+
+    time_travel: bool = False
+    outbox_enabled: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Self:
+        if self.env is Environment.PRODUCTION:
+            if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "RECONNECT_SECRET_KEY must be set to a random value of at least 32 "
+                    "characters in production (python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
+            if self.time_travel or self.outbox_enabled:
+                raise ValueError(
+                    "RECONNECT_TIME_TRAVEL and RECONNECT_OUTBOX_ENABLED are development "
+                    "tools and must be off in production"
+                )
+            if self.redis_url is None:
+                raise ValueError("RECONNECT_REDIS_URL must be set in production")
+        return self
+
+    @property
+    def is_development(self) -> bool:
+        return self.env is Environment.DEVELOPMENT
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def mail_domain(self) -> str:
+        return self.mail_from.rpartition("@")[2]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

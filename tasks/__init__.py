@@ -1,0 +1,1 @@
+"""The Celery process shell: configuration and thin tasks that call the domain."""

@@ -1,0 +1,56 @@
+"""The Celery application: broker settings and the one beat schedule."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from reconnect.settings import Settings
+
+# How often the reaper looks for claims abandoned by dead workers. Cheap (one indexed
+# UPDATE), and far shorter than the claim timeout so stale rows wait little past it.
+REAP_INTERVAL_SECONDS = 60.0
+
+
+def make_celery(settings: Settings) -> Celery:
+    if settings.redis_url is None:
+        raise RuntimeError("RECONNECT_REDIS_URL is not set; the worker needs a Redis server")
+    app = Celery("reconnect", broker=settings.redis_url, include=["tasks.tasks"])
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        result_backend=None,
+        task_ignore_result=True,
+        # Ack after the task body ran, and requeue if the worker process died mid-task:
+        # the database state machine makes a redelivered task harmless.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"visibility_timeout": 3600},
+        worker_hijack_root_logger=False,
+        beat_schedule={
+            "dispatch-due": {
+                "task": "reconnect.dispatch_due",
+                "schedule": settings.dispatch_interval_seconds,
+                # A tick that waited longer than its interval is useless: the next one
+                # does the same work.
+                "options": {"expires": settings.dispatch_interval_seconds},
+            },
+            "reap-stale": {
+                "task": "reconnect.reap_stale",
+                "schedule": REAP_INTERVAL_SECONDS,
+                "options": {"expires": REAP_INTERVAL_SECONDS},
+            },
+        },
+    )
+    return app
+
+
+class CelerySender:
+    """Sends domain jobs by task name, so the domain never imports Celery tasks."""
+
+    def __init__(self, app: Celery) -> None:
+        self.app = app
+
+    def send(self, name: str, args: tuple[int, ...]) -> None:
+        self.app.send_task(name, args=list(args))

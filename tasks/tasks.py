@@ -1,0 +1,24 @@
+"""Thin tasks: each takes ids, loads fresh state in the domain service, and returns."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from reconnect import jobs
+from reconnect.deliveries import service as deliveries
+from reconnect.runtime import get_runtime
+
+
+@shared_task(name=jobs.DISPATCH_DUE, ignore_result=True)
+def dispatch_due() -> int:
+    return len(deliveries.dispatch_due(get_runtime()))
+
+
+@shared_task(name=jobs.DELIVER, ignore_result=True)
+def deliver(delivery_id: int) -> str:
+    return deliveries.deliver(get_runtime(), delivery_id).value
+
+
+@shared_task(name=jobs.REAP_STALE, ignore_result=True)
+def reap_stale() -> int:
+    return deliveries.reap_stale(get_runtime())

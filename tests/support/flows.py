@@ -1,0 +1,63 @@
+"""Steps a couple takes, shared by the tests that walk through them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from reconnect.deliveries.service import dispatch_due
+from reconnect.models import Base, Delivery, Partner
+from reconnect.runtime import Runtime
+from tests.support.links import confirm_path
+from tests.support.smtp import Received, SmtpSink
+
+ANA = "ana@example.org"
+BEN = "ben@example.org"
+
+
+def signup_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"email": ANA, "first_name": "Ana", "timezone": "America/New_York",
+                            "send_hour": 7, "partner_email": BEN, "partner_first_name": "Ben"}
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def deliver_due(rt: Runtime, sink: SmtpSink, expect: int) -> list[Received]:
+    """What beat does every few seconds: claim due rows; the real worker sends them."""
+    before = len(sink.messages)
+    dispatch_due(rt)
+    return sink.wait_count(before + expect)[before:]
+
+
+def sign_up_and_confirm(client: TestClient, rt: Runtime, sink: SmtpSink,
+                        **overrides: Any) -> None:
+    response = client.post("/api/v1/signups", json=signup_body(**overrides))
+    assert response.status_code == 202
+    confirmations = deliver_due(rt, sink, 2)
+    for message in confirmations:
+        assert client.post(confirm_path(message)).status_code == 200
+
+
+def row_counts(rt: Runtime) -> dict[str, int]:
+    with rt.read_session() as session:
+        return {t.name: int(session.execute(select(func.count()).select_from(t)).scalar_one())
+                for t in Base.metadata.sorted_tables if t.name != "program_versions"}
+
+
+def partner(rt: Runtime, email: str) -> Partner:
+    with rt.read_session() as session:
+        found = session.execute(select(Partner).where(Partner.email == email)).scalar_one()
+        session.expunge(found)
+        return found
+
+
+def deliveries(rt: Runtime, email: str) -> list[Delivery]:
+    with rt.read_session() as session:
+        rows = list(session.execute(
+            select(Delivery).join(Partner, Partner.id == Delivery.partner_id)
+            .where(Partner.email == email).order_by(Delivery.id)).scalars())
+        for row in rows:
+            session.expunge(row)
+        return rows

@@ -1,0 +1,32 @@
+"""Finding the links a person would click in an email."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from tests.support.smtp import Received
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def links(message: Received) -> list[str]:
+    return _URL.findall(message.text)
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def confirm_path(message: Received) -> str:
+    return next(path_of(u) for u in links(message) if "/confirm/" in u)
+
+
+def reflect_paths(message: Received) -> list[str]:
+    return [path_of(u) for u in links(message) if "/reflect/" in u]
+
+
+def unsubscribe_path(message: Received) -> str:
+    header = str(message.message["List-Unsubscribe"])
+    return path_of(header.strip("<>"))
