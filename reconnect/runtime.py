@@ -48,9 +48,9 @@ class Runtime:
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
+        """A session for reads; closing it ends the transaction without writing."""
         with self.session_factory() as session:
             yield session
-            session.rollback()
 
     def load_programs(self) -> None:
         self.programs.load(self.session_factory, self.clock.now())

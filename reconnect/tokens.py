@@ -81,7 +81,9 @@ class Tokens:
             raw = json.loads(_unb64(body))
         except (binascii.Error, ValueError) as exc:
             raise TokenError(TokenProblem.INVALID) from exc
-        if not hmac.compare_digest(given, self._mac(purpose, body)):
+        # Only the canonical spelling is accepted: base64 padding and the spare bits of
+        # the last character would otherwise let one token be written several ways.
+        if _b64(given) != mac or not hmac.compare_digest(given, self._mac(purpose, body)):
             raise TokenError(TokenProblem.INVALID)
         if not (isinstance(raw, dict) and isinstance(raw.get("p"), int)
                 and isinstance(raw.get("t"), int)):

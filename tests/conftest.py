@@ -19,7 +19,7 @@ from reconnect.clock import ManualClock
 from reconnect.db.engine import make_engine
 from reconnect.db.migrate import upgrade
 from reconnect.models import Base
-from reconnect.runtime import Runtime, build_runtime, set_runtime
+from reconnect.runtime import NullSender, Runtime, build_runtime, set_runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings
 from tasks.celery_app import CelerySender, make_celery
 from tests.support.smtp import SmtpSink
@@ -114,11 +114,16 @@ def _clean(database_url: str, redis_url: str) -> None:
 
 
 @pytest.fixture
-def runtime(settings: Settings, clock: ManualClock, celery_app: Celery,
-            smtp_sink: SmtpSink) -> Iterator[Runtime]:
+def runtime(request: pytest.FixtureRequest, settings: Settings, clock: ManualClock,
+            celery_app: Celery, smtp_sink: SmtpSink) -> Iterator[Runtime]:
     _clean(settings.database_url, str(settings.redis_url))
     smtp_sink.clear()
-    rt = build_runtime(settings, clock=clock, sender=CelerySender(celery_app))
+    # Tests that use the worker get real Celery jobs. The others drive the services step
+    # by step, so jobs go nowhere, as in one-shot commands, and the worker (alive for the
+    # rest of the session) cannot race them.
+    uses_worker = "worker" in request.fixturenames
+    sender = CelerySender(celery_app) if uses_worker else NullSender()
+    rt = build_runtime(settings, clock=clock, sender=sender)
     rt.load_programs()
     set_runtime(rt)
     yield rt

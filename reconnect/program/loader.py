@@ -18,6 +18,7 @@ from reconnect.program.text import SAMPLE_VARIABLES, TemplateProblem, check_body
 M = TypeVar("M", bound=BaseModel)
 
 MANIFEST = "program.yaml"
+INVALID: Any = object()
 STAGES_DIR = "stages"
 
 
@@ -66,6 +67,8 @@ def load_program_dir(directory: Path) -> Program:
 
 
 def parse_program(files: dict[str, str]) -> Program:
+    # Editors on Windows save CRLF; the format is defined on plain newlines.
+    files = {rel: text.replace("\r\n", "\n") for rel, text in files.items()}
     problems: list[Problem] = []
     manifest = _parse_model(Manifest, _load_yaml(files.get(MANIFEST, ""), MANIFEST, problems),
                             MANIFEST, problems)
@@ -112,7 +115,8 @@ def _parse_stage(key: str, position: int, rel: str, text: str,
     front = _parse_model(StageFrontMatter, _load_yaml(head, rel, problems, line_offset=1),
                          rel, problems)
     for problem in check_body(body, SAMPLE_VARIABLES):
-        problems.append(_template_problem(rel, "body", problem, head.count("\n") + 2))
+        # File line 1 is the opening "---", then the front matter, then the closing "---".
+        problems.append(_template_problem(rel, "body", problem, head.count("\n") + 3))
     if front is None:
         return None
     for problem in check_body(front.exercise.text, SAMPLE_VARIABLES):
@@ -126,19 +130,24 @@ def _template_problem(rel: str, field: str, problem: TemplateProblem, offset: in
 
 
 def _load_yaml(text: str, rel: str, problems: list[Problem], line_offset: int = 0) -> Any:
+    """The parsed YAML, or ``INVALID`` once the problem has been recorded."""
     try:
-        return yaml.safe_load(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"line {mark.line + 1 + line_offset}" if mark is not None else ""
         reason = getattr(exc, "problem", None) or "is not valid YAML"
         problems.append(Problem(rel, line, f"{reason} (check indentation and quoting)"))
-        return None
+        return INVALID
+    if data is None:
+        problems.append(Problem(rel, "", "has no fields; fill in the fields the guide lists"))
+        return INVALID
+    return data
 
 
 def _parse_model(model: type[M], data: Any, rel: str,
                                problems: list[Problem]) -> M | None:
-    if data is None:
+    if data is INVALID:
         return None
     if not isinstance(data, dict):
         problems.append(Problem(rel, "", "front matter must be a set of 'field: value' lines"))
@@ -148,7 +157,7 @@ def _parse_model(model: type[M], data: Any, rel: str,
     except ValidationError as exc:
         for err in exc.errors():
             field = ".".join(str(p) for p in err["loc"])
-            message = err["msg"]
+            message = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 message = "unknown field; check its spelling or remove it"
             elif err["type"] == "missing":

@@ -43,8 +43,9 @@ def check_body(source: str, samples: tuple[dict[str, str], ...]) -> list[Templat
             rendered = render_source(source, variables)
         except TemplateError as exc:
             names = ", ".join(sorted(SAMPLE_VARIABLES[0]))
-            problems.append(TemplateProblem(None, f"{exc.message}; the variables a stage may "
-                                                  f"use are: {names}"))
+            reason = (exc.message or "template error").rstrip(".")
+            problems.append(TemplateProblem(None, f"{reason}; the variables a stage may use "
+                                                  f"are: {names}"))
             break
         if not rendered.strip():
             problems.append(TemplateProblem(None, "renders to an empty text; write some words"))

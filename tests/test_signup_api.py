@@ -1,0 +1,117 @@
+"""POST /api/v1/signups: double opt-in, identical answers, and bad input that writes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from reconnect.models import PartnerStatus
+from reconnect.runtime import Runtime
+from tests.support.flows import ANA, BEN, deliver_due, partner, row_counts, signup_body
+from tests.support.smtp import SmtpSink
+
+
+def test_signup_is_accepted_without_enrolling_anyone(client: TestClient,
+                                                     runtime: Runtime) -> None:
+    response = client.post("/api/v1/signups", json=signup_body())
+    assert response.status_code == 202
+    assert response.json()["status"] == "accepted"
+    assert partner(runtime, ANA).status is PartnerStatus.PENDING
+    assert partner(runtime, BEN).status is PartnerStatus.PENDING
+
+
+@pytest.mark.usefixtures("worker")
+def test_each_address_gets_its_own_confirmation_email(client: TestClient, runtime: Runtime,
+                                                      smtp_sink: SmtpSink) -> None:
+    client.post("/api/v1/signups", json=signup_body())
+    messages = {m.to: m for m in deliver_due(runtime, smtp_sink, 2)}
+    assert set(messages) == {ANA, BEN}
+    assert "confirm" in messages[ANA].subject.lower()
+    assert "Ana" in messages[BEN].subject
+    assert "Ana" in messages[BEN].text
+    assert "/confirm/" in messages[BEN].text
+
+
+def test_the_answer_is_the_same_for_a_known_address(client: TestClient) -> None:
+    first = client.post("/api/v1/signups", json=signup_body())
+    again = client.post("/api/v1/signups", json=signup_body())
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+
+
+@pytest.mark.usefixtures("worker")
+def test_a_known_address_is_never_moved_into_another_couple(client: TestClient,
+                                                            runtime: Runtime) -> None:
+    client.post("/api/v1/signups", json=signup_body())
+    couple = partner(runtime, BEN).couple_id
+    client.post("/api/v1/signups", json=signup_body(email="eve@example.org",
+                                                    first_name="Eve", partner_email=BEN))
+    assert partner(runtime, BEN).couple_id == couple
+    assert partner(runtime, BEN).invited_by_id == partner(runtime, ANA).id
+
+
+@pytest.mark.parametrize(("overrides", "field"), [
+    ({"email": "not-an-address"}, "email"),
+    ({"email": "ana@localhost"}, "email"),
+    ({"email": "ana@example.org\r\nBcc: x@example.org"}, "email"),
+    ({"email": "a" * 250 + "@example.org"}, "email"),
+    ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
+    ({"send_hour": 24}, "send_hour"),
+    ({"send_hour": -1}, "send_hour"),
+    ({"send_hour": "seven"}, "send_hour"),
+    ({"first_name": ""}, "first_name"),
+    ({"first_name": "A" * 61}, "first_name"),
+    ({"first_name": "Ana\r\nBcc: x@example.org"}, "first_name"),
+    ({"first_name": "=?utf-8?q?Admin?="}, "first_name"),
+    ({"first_name": "<script>"}, "first_name"),
+    ({"partner_email": ANA}, "partner_email"),
+    ({"partner_first_name": None}, "partner_first_name"),
+    ({"partner_email": None}, "partner_email"),
+    ({"unexpected": "field"}, "unexpected"),
+])
+def test_bad_input_gets_422_naming_the_field_and_writes_nothing(
+        client: TestClient, runtime: Runtime, overrides: dict[str, Any], field: str) -> None:
+    response = client.post("/api/v1/signups", json=signup_body(**overrides))
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "validation_failed"
+    assert field in body["fields"], body
+    assert all(count == 0 for count in row_counts(runtime).values())
+
+
+def test_malformed_json_gets_a_clear_422(client: TestClient, runtime: Runtime) -> None:
+    response = client.post("/api/v1/signups", content=b"{not json",
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "JSON" in str(response.json()["fields"])
+    assert all(count == 0 for count in row_counts(runtime).values())
+
+
+def test_a_body_that_is_not_an_object_gets_a_clear_422(client: TestClient) -> None:
+    response = client.post("/api/v1/signups", json=["ana@example.org"])
+    assert response.status_code == 422
+    assert response.json()["fields"]
+
+
+def test_missing_fields_are_each_listed(client: TestClient) -> None:
+    response = client.post("/api/v1/signups", json={})
+    assert response.status_code == 422
+    assert {"email", "first_name", "timezone", "send_hour"} <= set(response.json()["fields"])
+
+
+def test_an_unknown_program_is_refused(client: TestClient, runtime: Runtime) -> None:
+    response = client.post("/api/v1/signups", json=signup_body(program="no-such-program"))
+    assert response.status_code == 422
+    assert "program" in response.json()["fields"]
+    assert all(count == 0 for count in row_counts(runtime).values())
+
+
+def test_addresses_are_normalised_so_case_does_not_create_a_second_partner(
+        client: TestClient, runtime: Runtime) -> None:
+    client.post("/api/v1/signups", json=signup_body(email="Ana@Example.ORG",
+                                                    partner_email=None,
+                                                    partner_first_name=None))
+    client.post("/api/v1/signups", json=signup_body(partner_email=None,
+                                                    partner_first_name=None))
+    assert row_counts(runtime)["partners"] == 1
