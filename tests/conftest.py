@@ -11,6 +11,7 @@ import pytest
 import redis
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
+from celery.worker import state as worker_state
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -23,6 +24,7 @@ from reconnect.runtime import NullSender, Runtime, build_runtime, set_runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings
 from tasks.celery_app import CelerySender, make_celery
 from tests.support.smtp import SmtpSink
+from tests.support.wait import wait_until
 
 # A Tuesday before both the EU (25 Oct) and US (1 Nov) clocks fall back, so the full
 # program walks across two DST changes.
@@ -127,8 +129,15 @@ def runtime(request: pytest.FixtureRequest, settings: Settings, clock: ManualClo
     rt.load_programs()
     set_runtime(rt)
     yield rt
+    if uses_worker:
+        # Let the worker finish what this test queued before its database goes away.
+        wait_until(lambda: _worker_idle(redis.Redis.from_url(str(settings.redis_url))))
     set_runtime(None)
     rt.engine.dispose()
+
+
+def _worker_idle(client: redis.Redis) -> bool:
+    return client.llen("celery") == 0 and not worker_state.active_requests
 
 
 @pytest.fixture

@@ -7,11 +7,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.service import dispatch_due
-from reconnect.models import Base, Delivery, Partner
+from reconnect.models import Base, Delivery, DeliveryStatus, Partner
 from reconnect.runtime import Runtime
 from tests.support.links import confirm_path
 from tests.support.smtp import Received, SmtpSink
+from tests.support.wait import wait_until
 
 ANA = "ana@example.org"
 BEN = "ben@example.org"
@@ -25,10 +27,21 @@ def signup_body(**overrides: Any) -> dict[str, Any]:
 
 
 def deliver_due(rt: Runtime, sink: SmtpSink, expect: int) -> list[Received]:
-    """What beat does every few seconds: claim due rows; the real worker sends them."""
+    """What beat does every few seconds: claim due rows; the real worker sends them.
+
+    Returns once ``expect`` new messages arrived and the worker has recorded every
+    claimed row's outcome (the sink sees a message before the worker marks it sent)."""
     before = len(sink.messages)
     dispatch_due(rt)
-    return sink.wait_count(before + expect)[before:]
+    received = sink.wait_count(before + expect)[before:]
+    wait_until(lambda: not in_flight(rt))
+    return received
+
+
+def in_flight(rt: Runtime) -> bool:
+    with rt.read_session() as session:
+        counts = DeliveryRepository(session).counts_by_status()
+    return bool(counts.get(DeliveryStatus.CLAIMED) or counts.get(DeliveryStatus.SENDING))
 
 
 def sign_up_and_confirm(client: TestClient, rt: Runtime, sink: SmtpSink,
