@@ -112,10 +112,10 @@ def test_the_outbox_only_opens_files_it_wrote(tmp_path: Path) -> None:
 
 def test_production_refuses_the_placeholder_secret() -> None:
     with pytest.raises(ValueError, match="RECONNECT_SECRET_KEY"):
-        Settings(_env_file=None, env="production", redis_url="redis://x")  # type: ignore[arg-type]
+        Settings(_env_file=None, env="production", redis_url="redis://x")
 
 
 def test_production_refuses_development_tools() -> None:
     with pytest.raises(ValueError, match="RECONNECT_TIME_TRAVEL"):
-        Settings(_env_file=None, env="production", secret_key="s" * 40,  # type: ignore[arg-type]
+        Settings(_env_file=None, env="production", secret_key="s" * 40,
                  redis_url="redis://x", time_travel=True)
