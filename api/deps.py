@@ -3,15 +3,25 @@ it commits after the endpoint returns (before the response is sent) or rolls bac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator
+from contextlib import AbstractContextManager, asynccontextmanager
+from typing import Annotated, TypeVar
 
+from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.ratelimit import SignupLimiter
 from reconnect.runtime import Runtime
+
+T = TypeVar("T")
+
+# Ending a transaction (commit or rollback, then returning the connection) runs on its
+# own small thread limiter, never on the request thread pool. If it shared that pool,
+# requests blocked waiting for a database connection could hold every thread while the
+# transactions that would free a connection wait for a thread: a deadlock under load.
+FINISH_THREADS = 8
 
 
 def get_rt(request: Request) -> Runtime:
@@ -22,13 +32,30 @@ def get_rt(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_rt)]
 
 
-def get_uow(rt: RuntimeDep) -> Iterator[UnitOfWork]:
-    with rt.unit_of_work() as uow:
+@asynccontextmanager
+async def _scoped(request: Request, manager: AbstractContextManager[T]) -> AsyncIterator[T]:
+    limiter: CapacityLimiter = request.app.state.finish_limiter
+    value = manager.__enter__()  # creates the session only; no connection yet
+    try:
+        yield value
+    except BaseException as exc:
+        # Shielded: a client that disconnects must not leave a transaction open and
+        # its connection lost to the pool.
+        with CancelScope(shield=True):
+            await to_thread.run_sync(manager.__exit__, type(exc), exc, exc.__traceback__,
+                                     limiter=limiter)
+        raise
+    with CancelScope(shield=True):
+        await to_thread.run_sync(manager.__exit__, None, None, None, limiter=limiter)
+
+
+async def get_uow(request: Request, rt: RuntimeDep) -> AsyncIterator[UnitOfWork]:
+    async with _scoped(request, rt.unit_of_work()) as uow:
         yield uow
 
 
-def get_read_session(rt: RuntimeDep) -> Iterator[Session]:
-    with rt.read_session() as session:
+async def get_read_session(request: Request, rt: RuntimeDep) -> AsyncIterator[Session]:
+    async with _scoped(request, rt.read_session()) as session:
         yield session
 
 

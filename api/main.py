@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import dev, pages, v1
+from api.deps import FINISH_THREADS
 from api.errors import request_validation_handler
 from api.views import message_page
 from reconnect.logging import configure_logging
@@ -28,6 +30,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
             raise RuntimeError("RECONNECT_REDIS_URL is not set; the API needs Redis for "
                                "rate limits and background jobs")
         app.state.runtime = rt
+        app.state.finish_limiter = CapacityLimiter(FINISH_THREADS)
         app.state.limiter = SignupLimiter(rt.settings.redis_url,
                                           rt.settings.signup_limit_per_client,
                                           rt.settings.signup_limit_per_email)

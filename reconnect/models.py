@@ -119,7 +119,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     kind: Mapped[DeliveryKind] = mapped_column(_enum(DeliveryKind))
-    # The stage key for stage emails; "confirm-N" for the Nth confirmation email.
+    # The stage key for stage emails; "_confirm-N" for the Nth confirmation email.
     key: Mapped[str] = mapped_column(String(60))
     position: Mapped[int] = mapped_column(Integer)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -26,20 +26,21 @@ class Limit:
 
 class SignupLimiter:
     def __init__(self, redis_url: str, per_client: str, per_email: str) -> None:
-        storage = storage_from_string(redis_url.replace("redis://", "redis://", 1))
+        storage = storage_from_string(redis_url)
         self._limiter = MovingWindowRateLimiter(storage)
         self._client = Limit("client", parse(per_client))
         self._email = Limit("email", parse(per_email))
 
     def check(self, client: str, emails: list[str]) -> None:
-        """Counts one signup against the client and every address it would mail."""
+        """Counts one signup against the client and every address it would mail.
+
+        ``hit`` tests and counts atomically in Redis, so concurrent requests cannot
+        slip past a limit together; a refused attempt still counts, which is what a
+        limit meant to slow down a flood should do."""
         keys = [(self._client, client)] + [(self._email, _digest(e)) for e in emails]
         for limit, key in keys:
-            if not self._limiter.test(limit.item, "signup", limit.namespace, key):
+            if not self._limiter.hit(limit.item, "signup", limit.namespace, key):
                 raise RateLimited(self._retry_after(limit, key))
-        for limit, key in keys:
-            self._limiter.hit(limit.item, "signup", limit.namespace, key)
-
 
     def _retry_after(self, limit: Limit, key: str) -> int:
         stats = self._limiter.get_window_stats(limit.item, "signup", limit.namespace, key)

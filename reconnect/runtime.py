@@ -61,10 +61,10 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
     settings = settings or get_settings()
     if settings.database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
     factory = make_session_factory(engine)
     if clock is None:
-        clock = TravellingClock(lambda: read_clock_offset(factory)) if settings.time_travel \
+        clock = TravellingClock(lambda: read_clock_offset(engine)) if settings.time_travel \
             else SystemClock()
     tokens = Tokens(settings.secret_key, clock, {
         Purpose.CONFIRM: timedelta(days=settings.confirm_token_days),
@@ -76,10 +76,11 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
                    mailer=SmtpMailer(settings), sender=sender or NullSender())
 
 
-def read_clock_offset(factory: sessionmaker[Session]) -> float:
-    with factory() as session:
-        value = session.execute(select(ClockOffset.offset_seconds)).scalar_one_or_none()
-        session.rollback()
+def read_clock_offset(engine: Engine) -> float:
+    # Autocommit: the clock may be read while this thread holds an open transaction on
+    # another connection, and on SQLite a second write transaction would wait for it.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        value = conn.execute(select(ClockOffset.offset_seconds)).scalar_one_or_none()
     return float(value or 0.0)
 
 

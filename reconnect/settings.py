@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'reconnect.db'}"
     redis_url: str | None = None
+    # Connections each process keeps open. Overflow connections are closed as soon as
+    # they are returned, so a pool smaller than the usual concurrency reconnects
+    # constantly; 20 covers the API's concurrent requests per process.
+    db_pool_size: Annotated[int, Field(ge=1, le=200)] = 20
+    db_max_overflow: Annotated[int, Field(ge=0, le=200)] = 10
     data_dir: Path = PROJECT_ROOT / "var"
 
     smtp_host: str = "127.0.0.1"

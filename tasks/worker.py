@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from celery.signals import worker_process_init
+
 from reconnect.logging import configure_logging
 from reconnect.runtime import build_runtime, set_runtime
 from reconnect.settings import get_settings
@@ -16,3 +18,9 @@ runtime = build_runtime(settings, sender=CelerySender(app))
 runtime.load_programs()
 set_runtime(runtime)
 logging.getLogger(__name__).info("worker runtime ready")
+
+
+@worker_process_init.connect
+def _fresh_connections_after_fork(**_: object) -> None:
+    # Pooled connections opened before prefork forked must not be shared by children.
+    runtime.engine.dispose(close=False)

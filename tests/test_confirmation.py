@@ -128,7 +128,7 @@ def test_a_confirmation_still_queued_when_the_partner_confirms_is_never_sent(
     ana = partner(runtime, ANA)
     with runtime.unit_of_work() as uow:
         late = DeliveryRepository(uow.session).add(
-            ana.id, DeliveryKind.CONFIRMATION, "confirm-9", -1, runtime.clock.now(),
+            ana.id, DeliveryKind.CONFIRMATION, "_confirm-9", -1, runtime.clock.now(),
             runtime.clock.now())
     dispatch_due(runtime)
     wait_until(lambda: _status(runtime, late.id) is not DeliveryStatus.CLAIMED)

@@ -91,7 +91,7 @@ def test_a_sent_email_carries_a_deterministic_message_id_and_both_parts(
     service.deliver(runtime, delivery_id)
     [message] = smtp_sink.messages
     assert message.message["Message-ID"] == \
-        f"<reconnect.{delivery_id}.confirm-1@reconnect.test>"
+        f"<reconnect.{delivery_id}._confirm-1@reconnect.test>"
     assert _get(runtime, delivery_id).message_id == message.message["Message-ID"]
     assert message.message["From"].addresses[0].addr_spec == "hello@reconnect.test"
     assert message.text.strip()

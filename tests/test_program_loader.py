@@ -36,7 +36,7 @@ ACK_FIRST_BODY_LINE = "Hi {{ first_name }},"
 @pytest.fixture
 def program_dir(tmp_path: Path) -> Path:
     """A private, editable copy of the shipped program."""
-    directory = tmp_path / "program"
+    directory = tmp_path / "main"
     shutil.copytree(SHIPPED, directory)
     return directory
 
@@ -397,3 +397,11 @@ def test_shipped_stage_without_partner_name_reads_your_partner(shipped: Program)
     text = render_source(stage.body, {"first_name": "Sam", "partner_name": ""})
     assert "Your partner may feel the distance" in text
     assert "Hi Sam," in text
+
+
+def test_a_slug_that_differs_from_its_folder_is_reported(tmp_path: Path) -> None:
+    directory = tmp_path / "renamed"
+    shutil.copytree(SHIPPED, directory)
+    with pytest.raises(ProgramError) as caught:
+        load_program_dir(directory)
+    assert "folder is 'renamed'" in str(caught.value)

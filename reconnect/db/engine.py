@@ -6,7 +6,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, pool_size: int = 20, max_overflow: int = 10,
+                **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         # Several processes (API, worker, beat) share one file: WAL lets readers and one
         # writer work side by side, and busy_timeout makes writers wait instead of failing.
@@ -25,10 +26,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if conn.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size,
+                         max_overflow=max_overflow, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -70,6 +70,17 @@ class DeliveryRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    def fail_exhausted(self, older_than: datetime, max_attempts: int) -> int:
+        """Stale rows that already used every attempt fail instead of looping forever."""
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.status.in_([S.CLAIMED, S.SENDING]),
+                   Delivery.claimed_at < older_than, Delivery.attempts >= max_attempts)
+            .values(status=S.FAILED, last_error="abandoned by workers too many times")
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     def cancel_scheduled(self, partner_id: int, kind: DeliveryKind | None = None) -> None:
         stmt = update(Delivery).where(Delivery.partner_id == partner_id,
                                       Delivery.status == S.SCHEDULED)

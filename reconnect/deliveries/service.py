@@ -65,7 +65,10 @@ def reap_stale(rt: Runtime) -> int:
     cutoff = now - timedelta(seconds=rt.settings.claim_timeout_seconds)
     with rt.unit_of_work() as uow:
         repo = DeliveryRepository(uow.session)
+        given_up = repo.fail_exhausted(cutoff, MAX_ATTEMPTS)
         count = repo.reap_stale(S.CLAIMED, cutoff, now) + repo.reap_stale(S.SENDING, cutoff, now)
+    if given_up:
+        log.error("stale deliveries out of attempts marked failed", extra={"count": given_up})
     if count:
         log.warning("stale deliveries returned to the queue", extra={"count": count})
     return count
@@ -101,9 +104,11 @@ def _prepare(rt: Runtime, delivery_id: int) -> Prepared | Outcome:
             return Outcome.CANCELLED
         try:
             email = compose(uow.session, rt, delivery, partner)
-        except NothingToSend as exc:
-            repo.transition(delivery_id, S.SENDING, S.FAILED, last_error=str(exc)[:500])
-            log.error("delivery cannot be rendered", extra={"delivery": delivery_id})
+        except Exception as exc:
+            # Left claimed, the row would be reaped and fail the same way forever.
+            reason = str(exc) if isinstance(exc, NothingToSend) else type(exc).__name__
+            repo.transition(delivery_id, S.SENDING, S.FAILED, last_error=reason[:500])
+            log.exception("delivery cannot be rendered", extra={"delivery": delivery_id})
             return Outcome.FAILED
         _, program = rt.programs.current(partner.program_slug)
         return Prepared(delivery_id, email, program.sender_name)

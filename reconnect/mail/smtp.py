@@ -34,9 +34,15 @@ class SmtpMailer:
         return client
 
     def send(self, message: EmailMessage) -> None:
+        client: smtplib.SMTP | None = None
         try:
-            with self._connect() as client:
-                refused = client.send_message(message)
+            client = self._connect()
+            refused = client.send_message(message)
+        except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as exc:
+            # Our credentials or sender address are wrong: no recipient's fault, so retry
+            # (after the operator fixes it) rather than give up on the address.
+            raise MailError(f"SMTP configuration refused: {type(exc).__name__}",
+                            permanent=False) from exc
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise MailError(f"recipient refused ({codes})",
@@ -45,5 +51,17 @@ class SmtpMailer:
             raise MailError(f"SMTP {exc.smtp_code}", permanent=exc.smtp_code >= 500) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise MailError(f"{type(exc).__name__}", permanent=False) from exc
+        finally:
+            if client is not None:
+                _close_quietly(client)
         if refused:
             raise MailError("recipient refused", permanent=True)
+
+
+def _close_quietly(client: smtplib.SMTP) -> None:
+    """Ends the session. Once DATA was accepted the message is the server's; a failing
+    QUIT must not turn that success into a retry (and so a duplicate)."""
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reconnect.models import ProgramVersion
-from reconnect.program.loader import parse_program, read_program_files
+from reconnect.program.loader import parse_program, parse_program_dir, read_program_files
 from reconnect.program.model import Program
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ class ProgramCatalog:
     def slugs_on_disk(self) -> list[str]:
         return sorted(p.parent.name for p in self.program_dir.glob("*/program.yaml"))
 
+    def loaded_slugs(self) -> frozenset[str]:
+        with self._lock:
+            return frozenset(self._current)
+
     def load(self, factory: sessionmaker[Session], now: datetime) -> None:
         """Validates every program on disk and registers its version; raises ProgramError."""
         slugs = self.slugs_on_disk()
@@ -45,10 +49,7 @@ class ProgramCatalog:
             raise UnknownProgram(f"no program '{self.default_slug}' in {self.program_dir}")
         for slug in slugs:
             files = read_program_files(self.program_dir / slug)
-            program = parse_program(files)
-            if program.slug != slug:
-                raise UnknownProgram(f"{self.program_dir / slug}/program.yaml says slug "
-                                     f"'{program.slug}'; it must match its folder '{slug}'")
+            program = parse_program_dir(self.program_dir / slug, files)
             version_id = _register(factory, program, files, now)
             with self._lock:
                 self._current[slug] = (version_id, program)

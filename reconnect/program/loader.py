@@ -63,7 +63,16 @@ def content_hash(files: dict[str, str]) -> str:
 
 
 def load_program_dir(directory: Path) -> Program:
-    return parse_program(read_program_files(directory))
+    return parse_program_dir(directory, read_program_files(directory))
+
+
+def parse_program_dir(directory: Path, files: dict[str, str]) -> Program:
+    """Parses files read from ``directory``, whose name must be the program's slug."""
+    program = parse_program(files)
+    if program.slug != directory.name:
+        raise ProgramError([Problem(MANIFEST, "slug", f"is '{program.slug}' but the folder is "
+                                    f"'{directory.name}'; make them the same")])
+    return program
 
 
 def parse_program(files: dict[str, str]) -> Program:
