@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 _FRIENDLY = {
@@ -50,6 +50,14 @@ def validation_response(errors: Sequence[Any]) -> JSONResponse:
     })
 
 
-async def request_validation_handler(_: Request, exc: Exception) -> JSONResponse:
+async def request_validation_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError | ValidationError)
-    return validation_response(exc.errors())
+    if request.url.path.startswith("/api/"):
+        return validation_response(exc.errors())
+    # A page's form was tampered with (the pages' own fields are all choices).
+    from api.views import message_page
+
+    fields = ", ".join(sorted(field_errors(exc.errors())))
+    return message_page(request.app.state.runtime, "Something in the form was not right", [
+        f"Please go back, check {fields or 'the form'} and try again.",
+    ], 422)

@@ -33,7 +33,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         app.state.finish_limiter = CapacityLimiter(FINISH_THREADS)
         app.state.limiter = SignupLimiter(rt.settings.redis_url,
                                           rt.settings.signup_limit_per_client,
-                                          rt.settings.signup_limit_per_email)
+                                          rt.settings.signup_limit_per_email,
+                                          salt=rt.settings.secret_key)
         yield
         if runtime is None:
             rt.engine.dispose()

@@ -89,10 +89,6 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def is_development(self) -> bool:
-        return self.env is Environment.DEVELOPMENT
-
-    @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
 

@@ -141,3 +141,13 @@ def _status(runtime: Runtime, delivery_id: int) -> DeliveryStatus:
         found = DeliveryRepository(session).get(delivery_id)
         assert found is not None
         return found.status
+
+
+def test_a_tampered_confirm_form_gets_a_page_not_json(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
+    path = confirm_path(_confirmations(client, runtime, smtp_sink)[ANA])
+    response = client.post(path, data={"send_hour": "99"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert "send_hour" in response.text
+    assert partner(runtime, ANA).status is PartnerStatus.PENDING

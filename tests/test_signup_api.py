@@ -115,3 +115,17 @@ def test_addresses_are_normalised_so_case_does_not_create_a_second_partner(
     client.post("/api/v1/signups", json=signup_body(partner_email=None,
                                                     partner_first_name=None))
     assert row_counts(runtime)["partners"] == 1
+
+
+def test_a_signup_survives_the_job_queue_being_down(runtime: Runtime) -> None:
+    class Down:
+        def send(self, name: str, args: tuple[int, ...]) -> None:
+            raise ConnectionError("redis is down")
+
+    from reconnect.signups.schemas import SignupRequest
+    from reconnect.signups.service import sign_up
+
+    runtime.sender = Down()
+    with runtime.unit_of_work() as uow:
+        sign_up(uow, runtime, SignupRequest.model_validate(signup_body()))
+    assert row_counts(runtime)["deliveries"] == 2

@@ -7,12 +7,15 @@ looks for a row that is not (yet) visible.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
 
 
 class TaskSender(Protocol):
@@ -41,4 +44,10 @@ def unit_of_work(factory: sessionmaker[Session], sender: TaskSender) -> Iterator
     finally:
         session.close()
     for name, args in uow.jobs:
-        sender.send(name, args)
+        try:
+            sender.send(name, args)
+        except Exception:
+            # The transaction is committed and the rows say what is due, so the next
+            # beat tick finds them; failing the caller now would report lost work.
+            log.warning("job not sent; the dispatcher will pick the work up", exc_info=True,
+                        extra={"job": name})

@@ -100,15 +100,6 @@ class DeliveryRepository:
         ).first()
         return found is not None
 
-    def stage_sent(self, partner_id: int, key: str) -> bool:
-        found = self.session.execute(
-            select(Delivery.id).where(
-                Delivery.partner_id == partner_id, Delivery.key == key,
-                Delivery.kind == DeliveryKind.STAGE, Delivery.status == S.SENT,
-            )
-        ).first()
-        return found is not None
-
     def counts_by_status(self) -> dict[str, int]:
         rows = self.session.execute(
             select(Delivery.status, func.count()).group_by(Delivery.status)

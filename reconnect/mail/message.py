@@ -18,7 +18,6 @@ class OutgoingEmail:
     text: str
     message_id: str
     unsubscribe_url: str | None = None
-    test_send: bool = False
 
 
 def build_message(mail: OutgoingEmail, sender_name: str, sender_address: str,
