@@ -25,6 +25,16 @@ class DeliveryRepository:
         self.session.flush()
         return delivery
 
+    def add_all(self, rows: list[tuple[int, DeliveryKind, str, int, datetime]],
+                now: datetime) -> None:
+        """Adds several scheduled deliveries in one statement."""
+        self.session.add_all([
+            Delivery(partner_id=partner_id, kind=kind, key=key, position=position,
+                     due_at=due_at, status=S.SCHEDULED, attempts=0, created_at=now)
+            for partner_id, kind, key, position, due_at in rows
+        ])
+        self.session.flush()
+
     def get(self, delivery_id: int) -> Delivery | None:
         return self.session.get(Delivery, delivery_id)
 

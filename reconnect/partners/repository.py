@@ -22,10 +22,9 @@ class PartnerRepository:
             select(Partner).where(Partner.id == partner_id).with_for_update()
         ).scalar_one_or_none()
 
-    def get_by_email(self, email: str) -> Partner | None:
-        return self.session.execute(
-            select(Partner).where(Partner.email == email)
-        ).scalar_one_or_none()
+    def by_emails(self, emails: list[str]) -> dict[str, Partner]:
+        rows = self.session.execute(select(Partner).where(Partner.email.in_(emails))).scalars()
+        return {p.email: p for p in rows}
 
     def other_partner(self, partner: Partner) -> Partner | None:
         return self.session.execute(

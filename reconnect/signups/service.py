@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from datetime import datetime
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
@@ -39,13 +40,28 @@ def sign_up(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> None:
     slug = request.program or catalog.default_slug
     if slug not in catalog.loaded_slugs():
         raise UnknownProgramChoice(slug)
+    now = rt.clock.now()
     partners = PartnerRepository(uow.session)
-    inviter = _request_confirmation(uow, rt, partners, request.email, request.first_name,
-                                    request.timezone, request.send_hour, slug, None)
-    if request.partner_email and request.partner_first_name and inviter is not None:
-        _request_confirmation(uow, rt, partners, request.partner_email,
-                              request.partner_first_name, request.timezone, request.send_hour,
-                              slug, inviter)
+    deliveries = DeliveryRepository(uow.session)
+    addresses = [a for a in (request.email, request.partner_email) if a]
+    known = partners.by_emails(addresses)
+    me = known.get(request.email)
+    if me is not None:
+        # A known address is never re-linked or re-invited by someone else's signup; a
+        # pending one just gets its confirmation again.
+        _resend_confirmation(deliveries, me, now)
+    else:
+        couple = partners.add_couple(now)
+        me = partners.add(_pending(couple.id, request.email, request.first_name, request, slug,
+                                   None, now))
+        created = [me]
+        if request.partner_email and request.partner_first_name \
+                and request.partner_email not in known:
+            created.append(partners.add(_pending(couple.id, request.partner_email,
+                                                 request.partner_first_name, request, slug,
+                                                 me.id, now)))
+        deliveries.add_all([(p.id, DeliveryKind.CONFIRMATION, confirmation_key(1), -1, now)
+                            for p in created], now)
     # Beat would find the confirmation within one tick anyway; the nudge makes it
     # arrive at once, and is skipped when another signup just sent one.
     if _kick_due():
@@ -67,32 +83,19 @@ def _kick_due() -> bool:
         return True
 
 
-def _request_confirmation(uow: UnitOfWork, rt: Runtime, partners: PartnerRepository,
-                          email: str, first_name: str, timezone: str, send_hour: int,
-                          slug: str, inviter: Partner | None) -> Partner | None:
-    """Creates a pending partner, or re-sends a pending one's confirmation.
+def _pending(couple_id: int, email: str, first_name: str, request: SignupRequest, slug: str,
+             inviter_id: int | None, now: datetime) -> Partner:
+    return Partner(couple_id=couple_id, email=email, first_name=first_name,
+                   timezone=request.timezone, send_hour=request.send_hour,
+                   status=PartnerStatus.PENDING, invited_by_id=inviter_id, program_slug=slug,
+                   confirm_nonce=secrets.token_urlsafe(12), confirmations_sent=1, created_at=now)
 
-    Returns the partner only when they were created now (and so may invite someone);
-    a known address is never linked to a new couple by someone else's signup.
-    """
-    now = rt.clock.now()
-    partner = partners.get_by_email(email)
-    if partner is None:
-        couple_id = inviter.couple_id if inviter else partners.add_couple(now).id
-        partner = partners.add(Partner(
-            couple_id=couple_id, email=email, first_name=first_name, timezone=timezone,
-            send_hour=send_hour, status=PartnerStatus.PENDING,
-            invited_by_id=inviter.id if inviter else None, program_slug=slug,
-            confirm_nonce=secrets.token_urlsafe(12), confirmations_sent=1, created_at=now,
-        ))
-        DeliveryRepository(uow.session).add(partner.id, DeliveryKind.CONFIRMATION,
-                                            confirmation_key(1), position=-1, due_at=now, now=now)
-        return partner
-    if partner.status is not PartnerStatus.PENDING or inviter is not None:
-        return None
+
+def _resend_confirmation(deliveries: DeliveryRepository, partner: Partner,
+                         now: datetime) -> None:
+    if partner.status is not PartnerStatus.PENDING:
+        return
     if partner.confirmations_sent < MAX_CONFIRMATION_EMAILS:
         partner.confirmations_sent += 1
-        DeliveryRepository(uow.session).add(
-            partner.id, DeliveryKind.CONFIRMATION, confirmation_key(partner.confirmations_sent),
-            position=-1, due_at=now, now=now)
-    return None
+        deliveries.add(partner.id, DeliveryKind.CONFIRMATION,
+                       confirmation_key(partner.confirmations_sent), -1, now, now)
