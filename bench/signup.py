@@ -28,6 +28,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.http import wait_until_healthy  # noqa: E402
 from tests.support.smtp import free_port  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -57,17 +58,6 @@ def start_api(database_url: str, port: int, workers: int) -> subprocess.Popen[by
         [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--workers",
          str(workers), "--no-access-log", "--log-level", "warning"],
         cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-
-
-def wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz").status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise SystemExit("API did not start")
 
 
 class Counter:
@@ -153,7 +143,7 @@ def main() -> None:
     api = start_api(database_url, port, args.workers)
     ids = Counter()
     try:
-        wait_ready(base)
+        wait_until_healthy(base)
         asyncio.run(closed_loop(base, "signup", 2, 8, ids))  # warm-up: pools, caches
         trivial = asyncio.run(closed_loop(base, "trivial", args.seconds / 2, args.concurrency,
                                           ids))

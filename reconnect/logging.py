@@ -37,3 +37,10 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # A line per beat tick and per task is noise that buries what matters; the domain
+    # logs what each tick actually did.
+    for chatty in _CHATTY:
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
+
+
+_CHATTY = ("celery.beat", "celery.worker.strategy", "celery.app.trace")

@@ -20,6 +20,7 @@ from reconnect.clock import TravellingClock
 from reconnect.dev import outbox, timetravel
 from reconnect.runtime import Runtime, build_runtime
 from reconnect.settings import PROJECT_ROOT, Settings
+from tests.support.http import wait_until_healthy
 from tests.support.smtp import free_port
 
 
@@ -35,15 +36,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        else:
-            raise AssertionError("the development stack did not start")
+        wait_until_healthy(base)
         yield base, tmp_path
     finally:
         process.send_signal(signal.SIGTERM)
