@@ -1,0 +1,86 @@
+"""The signup page in real headless Chromium: keyboard-only, on a phone-sized screen."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from api.main import create_app
+from reconnect.runtime import Runtime
+from reconnect.settings import PROJECT_ROOT
+from tests.support.flows import row_counts
+from tests.support.server import serve
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, runtime: Runtime) -> Iterator[Page]:
+    with serve(create_app(runtime)) as base:
+        context = browser.new_context(base_url=base, viewport={"width": 375, "height": 740})
+        yield context.new_page()
+        context.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_person_can_sign_up_with_the_keyboard_alone_on_a_phone(page: Page,
+                                                                  runtime: Runtime) -> None:
+    page.goto("/")
+    _shot(page, "signup-375px")
+    page.keyboard.press("Tab")
+    expect(page.locator("#first_name")).to_be_focused()
+    page.keyboard.type("Ana")
+    page.keyboard.press("Tab")
+    page.keyboard.type("ana@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Europe/Lisbon")  # type-ahead in the time zone list
+    for _ in range(4):  # the hour, the partner's two fields, then the button
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Start the program")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    _shot(page, "signup-done-375px")
+    assert row_counts(runtime)["partners"] == 1
+
+
+def test_an_error_appears_beside_its_field_in_the_browser(page: Page,
+                                                          runtime: Runtime) -> None:
+    page.goto("/")
+    page.get_by_label("Your first name").fill("Ana")
+    page.get_by_label("Your email address").fill("not an address")
+    page.get_by_role("button", name="Start the program").click()
+    field = page.locator("#email")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#email-error")).to_be_visible()
+    expect(field).to_have_value("not an address")
+    _shot(page, "signup-error-375px")
+    assert row_counts(runtime)["partners"] == 0
+
+
+def test_the_page_fits_a_phone_without_sideways_scrolling(page: Page) -> None:
+    page.goto("/")
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
