@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -53,8 +54,12 @@ class SinkHandler:
         self.lock = threading.Lock()
         # Set to an SMTP reply such as "451 try later" to make the sink refuse mail.
         self.reply_override: str | None = None
+        # Seconds to take over each message: widens the window a fault test aims at.
+        self.delay = 0.0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.reply_override:
             return self.reply_override
         msg = email.message_from_bytes(envelope.original_content or envelope.content,
@@ -84,6 +89,7 @@ class SmtpSink:
         with self.handler.lock:
             self.handler.messages.clear()
         self.handler.reply_override = None
+        self.handler.delay = 0.0
 
     @property
     def messages(self) -> list[Received]:
