@@ -46,7 +46,7 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner)
         rendered = render_confirmation_email(program, partner.first_name,
                                              inviter.first_name if inviter else None,
                                              confirm_url, footer(rt, program, None))
-        return _outgoing(rt, delivery, partner, rendered, None)
+        return _outgoing(rt, delivery, partner, program, rendered, None)
 
     if partner.program_version_id is None:
         raise NothingToSend("partner has no program version")
@@ -64,11 +64,13 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner)
                                                                     value)),
         footer(rt, program, unsubscribe_url),
     )
-    return _outgoing(rt, delivery, partner, rendered, unsubscribe_url)
+    return _outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
 
 
-def _outgoing(rt: Runtime, delivery: Delivery, partner: Partner, rendered: RenderedEmail,
-              unsubscribe_url: str | None) -> OutgoingEmail:
+def _outgoing(rt: Runtime, delivery: Delivery, partner: Partner, program: Program,
+              rendered: RenderedEmail, unsubscribe_url: str | None) -> OutgoingEmail:
+    # The sender name comes from the program version the email was rendered from.
     return OutgoingEmail(to_name=partner.first_name, to_address=partner.email,
                          subject=rendered.subject, html=rendered.html, text=rendered.text,
-                         message_id=message_id(rt, delivery), unsubscribe_url=unsubscribe_url)
+                         message_id=message_id(rt, delivery), sender_name=program.sender_name,
+                         unsubscribe_url=unsubscribe_url)

@@ -8,7 +8,6 @@ worker sends it. See docs/delivery.md for the guarantee and its one duplicate wi
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
@@ -39,13 +38,6 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"
     RETRY = "retry"
     FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Prepared:
-    delivery_id: int
-    email: OutgoingEmail
-    sender_name: str
 
 
 def dispatch_due(rt: Runtime) -> list[int]:
@@ -79,17 +71,16 @@ def deliver(rt: Runtime, delivery_id: int) -> Outcome:
     prepared = _prepare(rt, delivery_id)
     if isinstance(prepared, Outcome):
         return prepared
-    message = build_message(prepared.email, prepared.sender_name, rt.settings.mail_from,
-                            rt.clock.now())
+    message = build_message(prepared, rt.settings.mail_from, rt.clock.now())
     try:
         rt.mailer.send(message)
     except MailError as exc:
         return _record_failure(rt, delivery_id, exc)
-    _record_sent(rt, delivery_id, prepared.email.message_id)
+    _record_sent(rt, delivery_id, prepared.message_id)
     return Outcome.SENT
 
 
-def _prepare(rt: Runtime, delivery_id: int) -> Prepared | Outcome:
+def _prepare(rt: Runtime, delivery_id: int) -> OutgoingEmail | Outcome:
     with rt.unit_of_work() as uow:
         repo = DeliveryRepository(uow.session)
         now = rt.clock.now()
@@ -111,8 +102,7 @@ def _prepare(rt: Runtime, delivery_id: int) -> Prepared | Outcome:
             repo.transition(delivery_id, S.SENDING, S.FAILED, last_error=reason[:500])
             log.exception("delivery cannot be rendered", extra={"delivery": delivery_id})
             return Outcome.FAILED
-        _, program = rt.programs.current(partner.program_slug)
-        return Prepared(delivery_id, email, program.sender_name)
+        return email
 
 
 def _still_wanted(delivery: Delivery, partner: Partner) -> bool:

@@ -17,13 +17,13 @@ class OutgoingEmail:
     html: str
     text: str
     message_id: str
+    sender_name: str
     unsubscribe_url: str | None = None
 
 
-def build_message(mail: OutgoingEmail, sender_name: str, sender_address: str,
-                  sent_at: datetime) -> EmailMessage:
+def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime) -> EmailMessage:
     msg = EmailMessage()
-    msg["From"] = Address(display_name=sender_name, addr_spec=sender_address)
+    msg["From"] = Address(display_name=mail.sender_name, addr_spec=sender_address)
     msg["To"] = Address(display_name=mail.to_name, addr_spec=mail.to_address)
     msg["Subject"] = mail.subject
     msg["Date"] = format_datetime(sent_at)
