@@ -70,6 +70,10 @@ def _stage_for_token(session: Session, rt: Runtime, token: str) -> tuple[Partner
     return partner, stage
 
 
+def _editable(session: Session, partner: Partner, stage: Stage) -> bool:
+    return not DeliveryRepository(session).later_stage_sent(partner.id, stage.position)
+
+
 def reflection_context(session: Session, rt: Runtime, token: str,
                        prompt_key: str) -> ReflectionContext:
     partner, stage = _stage_for_token(session, rt, token)
@@ -77,13 +81,17 @@ def reflection_context(session: Session, rt: Runtime, token: str,
     if prompt is None:
         raise UnknownPrompt(prompt_key)
     existing = ReflectionRepository(session).get(partner.id, stage.key, prompt.key)
-    editable = not DeliveryRepository(session).later_stage_sent(partner.id, stage.position)
-    return ReflectionContext(partner, stage, prompt, existing, editable)
+    return ReflectionContext(partner, stage, prompt, existing, _editable(session, partner, stage))
 
 
 def stage_reflections(session: Session, rt: Runtime, token: str) -> list[ReflectionOut]:
-    _, stage = _stage_for_token(session, rt, token)
-    return [reflection_context(session, rt, token, p.key).out() for p in stage.prompts]
+    """Every prompt of the token's stage with its answer: one token check, two queries."""
+    partner, stage = _stage_for_token(session, rt, token)
+    saved = {r.prompt_key: r for r in ReflectionRepository(session).for_stage(partner.id,
+                                                                               stage.key)}
+    editable = _editable(session, partner, stage)
+    return [ReflectionContext(partner, stage, p, saved.get(p.key), editable).out()
+            for p in stage.prompts]
 
 
 def clean_note(prompt: Prompt, note: str | None) -> str | None:
