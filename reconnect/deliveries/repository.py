@@ -19,21 +19,20 @@ class DeliveryRepository:
 
     def add(self, partner_id: int, kind: DeliveryKind, key: str, position: int,
             due_at: datetime, now: datetime) -> Delivery:
-        delivery = Delivery(partner_id=partner_id, kind=kind, key=key, position=position,
-                            due_at=due_at, status=S.SCHEDULED, attempts=0, created_at=now)
-        self.session.add(delivery)
-        self.session.flush()
+        [delivery] = self.add_all([(partner_id, kind, key, position, due_at)], now)
         return delivery
 
     def add_all(self, rows: list[tuple[int, DeliveryKind, str, int, datetime]],
-                now: datetime) -> None:
-        """Adds several scheduled deliveries in one statement."""
-        self.session.add_all([
+                now: datetime) -> list[Delivery]:
+        """Adds scheduled deliveries, several in one statement."""
+        deliveries = [
             Delivery(partner_id=partner_id, kind=kind, key=key, position=position,
                      due_at=due_at, status=S.SCHEDULED, attempts=0, created_at=now)
             for partner_id, kind, key, position, due_at in rows
-        ])
+        ]
+        self.session.add_all(deliveries)
         self.session.flush()
+        return deliveries
 
     def get(self, delivery_id: int) -> Delivery | None:
         return self.session.get(Delivery, delivery_id)
