@@ -37,7 +37,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                                           salt=rt.settings.secret_key)
         yield
         if runtime is None:
-            rt.engine.dispose()
+            rt.close()
 
     settings = runtime.settings if runtime else get_settings()
     app = FastAPI(title="Reconnect", version="1", lifespan=lifespan,

@@ -79,7 +79,7 @@ def _clock(args: argparse.Namespace) -> int:
         print(f"Time travel is off: {exc}", file=sys.stderr)
         return 1
     finally:
-        rt.engine.dispose()
+        rt.close()
     return 0
 
 

@@ -55,6 +55,7 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    HELD = "held"  # the partner paused; resuming makes it scheduled again
 
 
 def _enum(cls: type[StrEnum]) -> Enum:
@@ -105,8 +106,20 @@ class Partner(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # While set, stage emails are held; resuming continues with the next unsent stage.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # ISO weekdays (1 = Monday … 7 = Sunday) on which nothing is sent, e.g. "6,7".
+    quiet_days: Mapped[str] = mapped_column(String(13), default="", server_default="")
+    # Consecutive permanent SMTP refusals; reset by a successful send. At the configured
+    # limit the address is suppressed and no more mail is attempted.
+    permanent_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     couple: Mapped[Couple] = relationship(lazy="raise")
+
+    @property
+    def quiet_weekdays(self) -> frozenset[int]:
+        return frozenset(int(day) for day in self.quiet_days.split(",") if day)
 
 
 class Delivery(Base):

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import redis
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,7 @@ from reconnect.clock import Clock, SystemClock, TravellingClock
 from reconnect.db.engine import make_engine, make_session_factory
 from reconnect.db.uow import TaskSender, UnitOfWork, unit_of_work
 from reconnect.mail.smtp import SmtpMailer
+from reconnect.mail.throttle import SendThrottle
 from reconnect.models import ClockOffset
 from reconnect.program.catalog import ProgramCatalog
 from reconnect.settings import Settings, get_settings
@@ -28,7 +30,7 @@ from reconnect.tokens import Purpose, Tokens
 class NullSender:
     """Drops jobs: for one-shot commands that run no background work."""
 
-    def send(self, name: str, args: tuple[int, ...]) -> None:
+    def send(self, name: str, args: tuple[int, ...], countdown: float = 0.0) -> None:
         return None
 
 
@@ -42,6 +44,7 @@ class Runtime:
     programs: ProgramCatalog
     mailer: SmtpMailer
     sender: TaskSender = field(default_factory=NullSender)
+    throttle: SendThrottle | None = None
 
     def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
         return unit_of_work(self.session_factory, self.sender)
@@ -51,6 +54,11 @@ class Runtime:
         """A session for reads; closing it ends the transaction without writing."""
         with self.session_factory() as session:
             yield session
+
+    def close(self) -> None:
+        """Ends the SMTP session and closes pooled database connections."""
+        self.mailer.close()
+        self.engine.dispose()
 
     def load_programs(self) -> None:
         self.programs.load(self.session_factory, self.clock.now())
@@ -73,7 +81,16 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
     })
     return Runtime(settings=settings, engine=engine, session_factory=factory, clock=clock,
                    tokens=tokens, programs=ProgramCatalog(settings.program_dir, settings.program),
-                   mailer=SmtpMailer(settings), sender=sender or NullSender())
+                   mailer=SmtpMailer(settings), sender=sender or NullSender(),
+                   throttle=_throttle(settings))
+
+
+def _throttle(settings: Settings) -> SendThrottle | None:
+    if not settings.smtp_max_per_second or settings.redis_url is None:
+        return None
+    return SendThrottle(redis.Redis.from_url(settings.redis_url),
+                        f"{settings.smtp_host}:{settings.smtp_port}",
+                        settings.smtp_max_per_second)
 
 
 def read_clock_offset(engine: Engine) -> float:

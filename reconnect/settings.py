@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    # 0 means no cap. Shared by every worker through Redis, for relays that throttle.
+    smtp_max_per_second: Annotated[float, Field(ge=0)] = 0.0
+    # Relays commonly end a session after ~100 messages; a fresh one costs a handshake.
+    smtp_messages_per_connection: Annotated[int, Field(ge=1)] = 100
+    # A connection unused for longer than this is closed rather than reused, before the
+    # relay times it out on its side.
+    smtp_idle_seconds: Annotated[float, Field(gt=0)] = 30.0
     mail_from: str = "hello@reconnect.localhost"
     postal_address: str = "Reconnect, 1 Example Street, Example City"
     safety_url: str = "https://findahelpline.com"
@@ -59,6 +66,13 @@ class Settings(BaseSettings):
     dispatch_interval_seconds: Annotated[float, Field(gt=0)] = 5.0
     dispatch_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
     claim_timeout_seconds: Annotated[int, Field(ge=30)] = 600
+    # Transient failures (SMTP 4xx, connection errors) are retried with exponential
+    # backoff and jitter: base, 2 * base, 4 * base … capped, up to max attempts in all.
+    delivery_max_attempts: Annotated[int, Field(ge=1, le=50)] = 10
+    retry_base_seconds: Annotated[float, Field(gt=0)] = 60.0
+    retry_cap_seconds: Annotated[float, Field(gt=0)] = 6 * 3600.0
+    # Consecutive permanent refusals (SMTP 5xx) after which an address gets no more mail.
+    suppress_after_permanent_failures: Annotated[int, Field(ge=1)] = 2
 
     signup_limit_per_client: str = "20/hour"
     signup_limit_per_email: str = "3/hour"

@@ -52,5 +52,6 @@ class CelerySender:
     def __init__(self, app: Celery) -> None:
         self.app = app
 
-    def send(self, name: str, args: tuple[int, ...]) -> None:
-        self.app.send_task(name, args=list(args))
+    def send(self, name: str, args: tuple[int, ...], countdown: float = 0.0) -> None:
+        # Only ever a second or two (a send-rate wait): decision 1 rules out long ETAs.
+        self.app.send_task(name, args=list(args), countdown=countdown or None)

@@ -15,8 +15,9 @@ def dispatch_due() -> int:
 
 
 @shared_task(name=jobs.DELIVER, ignore_result=True)
-def deliver(delivery_id: int) -> str:
-    return deliveries.deliver(get_runtime(), delivery_id).value
+def deliver(*delivery_ids: int) -> int:
+    outcomes = deliveries.deliver(get_runtime(), delivery_ids)
+    return sum(outcome is deliveries.Outcome.SENT for outcome in outcomes.values())
 
 
 @shared_task(name=jobs.REAP_STALE, ignore_result=True)

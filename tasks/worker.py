@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_process_shutdown
 
 from reconnect.logging import configure_logging
 from reconnect.runtime import build_runtime, set_runtime
@@ -24,3 +24,8 @@ logging.getLogger(__name__).info("worker runtime ready")
 def _fresh_connections_after_fork(**_: object) -> None:
     # Pooled connections opened before prefork forked must not be shared by children.
     runtime.engine.dispose(close=False)
+
+
+@worker_process_shutdown.connect
+def _end_smtp_session(**_: object) -> None:
+    runtime.mailer.close()

@@ -133,7 +133,7 @@ def runtime(request: pytest.FixtureRequest, settings: Settings, clock: ManualClo
         # Let the worker finish what this test queued before its database goes away.
         wait_until(lambda: _worker_idle(redis.Redis.from_url(str(settings.redis_url))))
     set_runtime(None)
-    rt.engine.dispose()
+    rt.close()
 
 
 def _worker_idle(client: redis.Redis) -> bool:

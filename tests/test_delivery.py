@@ -78,8 +78,8 @@ def test_a_delivery_run_twice_is_sent_once(client: TestClient, runtime: Runtime,
                                            smtp_sink: SmtpSink) -> None:
     _single_signup(client)
     delivery_id = _claim_one(runtime)
-    assert service.deliver(runtime, delivery_id) is service.Outcome.SENT
-    assert service.deliver(runtime, delivery_id) is service.Outcome.SKIPPED
+    assert service.deliver_one(runtime, delivery_id) is service.Outcome.SENT
+    assert service.deliver_one(runtime, delivery_id) is service.Outcome.SKIPPED
     assert len(smtp_sink.messages) == 1
     assert _get(runtime, delivery_id).status is S.SENT
 
@@ -88,7 +88,7 @@ def test_a_sent_email_carries_a_deterministic_message_id_and_both_parts(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
     _single_signup(client)
     delivery_id = _claim_one(runtime)
-    service.deliver(runtime, delivery_id)
+    service.deliver_one(runtime, delivery_id)
     [message] = smtp_sink.messages
     assert message.message["Message-ID"] == \
         f"<reconnect.{delivery_id}._confirm-1@reconnect.test>"
@@ -104,7 +104,7 @@ def test_a_temporary_smtp_refusal_is_retried_later(client: TestClient, runtime: 
     _single_signup(client)
     delivery_id = _claim_one(runtime)
     smtp_sink.handler.reply_override = "451 4.3.0 try again later"
-    assert service.deliver(runtime, delivery_id) is service.Outcome.RETRY
+    assert service.deliver_one(runtime, delivery_id) is service.Outcome.RETRY
     retry = _get(runtime, delivery_id)
     assert retry.status is S.SCHEDULED
     assert retry.due_at > clock.now()
@@ -113,7 +113,7 @@ def test_a_temporary_smtp_refusal_is_retried_later(client: TestClient, runtime: 
     assert "451" in retry.last_error
     smtp_sink.handler.reply_override = None
     clock.set(retry.due_at)
-    assert service.deliver(runtime, _claim_one(runtime)) is service.Outcome.SENT
+    assert service.deliver_one(runtime, _claim_one(runtime)) is service.Outcome.SENT
 
 
 def test_a_permanent_smtp_refusal_fails_with_its_reason(client: TestClient, runtime: Runtime,
@@ -121,7 +121,7 @@ def test_a_permanent_smtp_refusal_fails_with_its_reason(client: TestClient, runt
     _single_signup(client)
     delivery_id = _claim_one(runtime)
     smtp_sink.handler.reply_override = "550 5.1.1 no such user"
-    assert service.deliver(runtime, delivery_id) is service.Outcome.FAILED
+    assert service.deliver_one(runtime, delivery_id) is service.Outcome.FAILED
     failed = _get(runtime, delivery_id)
     assert failed.status is S.FAILED
     assert failed.last_error
@@ -135,7 +135,7 @@ def test_an_smtp_server_that_is_down_means_retry_not_loss(
     unreachable = runtime.settings.model_copy(update={"smtp_port": 1})
     runtime.mailer.settings = unreachable
     try:
-        assert service.deliver(runtime, delivery_id) is service.Outcome.RETRY
+        assert service.deliver_one(runtime, delivery_id) is service.Outcome.RETRY
     finally:
         runtime.mailer.settings = runtime.settings
     assert _get(runtime, delivery_id).status is S.SCHEDULED
@@ -187,3 +187,14 @@ def test_the_beat_schedule_ticks_the_dispatcher_every_few_seconds(runtime: Runti
     assert schedule["dispatch-due"]["task"] == "reconnect.dispatch_due"
     assert schedule["dispatch-due"]["schedule"] <= 10
     assert schedule["reap-stale"]["task"] == "reconnect.reap_stale"
+
+
+@pytest.mark.usefixtures("worker")
+def test_a_backlog_larger_than_one_claim_drains_from_a_single_tick(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"dispatch_batch_size": 4})
+    for i in range(7):
+        client.post("/api/v1/signups", json=signup_body(
+            email=f"a{i}@example.org", partner_email=f"b{i}@example.org"))
+    assert len(service.dispatch_due(runtime)) == 4
+    smtp_sink.wait_count(14)

@@ -88,8 +88,8 @@ def test_fast_forwarding_moves_every_process_clock(runtime: Runtime, tmp_path: P
         gap = other_process.clock.now() - before
         assert 7 * 86400 <= gap.total_seconds() < 7 * 86400 + 60
     finally:
-        travelling.engine.dispose()
-        other_process.engine.dispose()
+        travelling.close()
+        other_process.close()
 
 
 def test_time_travel_is_refused_unless_enabled(runtime: Runtime) -> None:

@@ -1,10 +1,13 @@
-"""Send times: the partner's local send hour in their own zone, across DST changes, and
-missed stages that arrive one per day and never in the past."""
+"""Send times: the partner's local send hour in their own zone, across DST changes,
+missed stages that arrive one per day and never in the past, and quiet days skipped."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from reconnect.deliveries.schedule import local_send_time, next_send_time, stage_due_at
 
@@ -168,3 +171,102 @@ def test_caught_up_stages_return_to_their_planned_days() -> None:
     missed = stage_due_at(start, 7, 7, NEW_YORK, utc(2026, 1, 14, 15))
     assert missed == utc(2026, 1, 15, 12)
     assert stage_due_at(start, 14, 7, NEW_YORK, missed) == utc(2026, 1, 19, 12)
+
+
+# quiet days (ISO weekdays: 1 = Monday … 7 = Sunday)
+
+WEEKEND = frozenset({6, 7})
+
+
+def test_next_send_time_skips_a_quiet_day() -> None:
+    # 07:30 on Thursday 15 Jan in New York; Friday is quiet, so Saturday 07:00.
+    after = utc(2026, 1, 15, 12, 30)
+    assert next_send_time(after, 7, NEW_YORK, quiet_days=frozenset({5})) == utc(2026, 1, 17, 12)
+
+
+def test_next_send_time_is_today_when_today_is_not_quiet() -> None:
+    # 06:30 on Thursday 15 Jan in New York.
+    after = utc(2026, 1, 15, 11, 30)
+    assert next_send_time(after, 7, NEW_YORK, quiet_days=WEEKEND) == utc(2026, 1, 15, 12)
+
+
+def test_quiet_days_are_judged_by_the_local_date() -> None:
+    # 21:00 on Friday 16 Jan in New York is already Saturday in UTC; only Saturday is
+    # quiet, and locally it is still Friday, so the email goes.
+    after = utc(2026, 1, 16, 12)
+    assert next_send_time(after, 21, NEW_YORK, quiet_days=frozenset({6})) == utc(2026, 1, 17, 2)
+
+
+def test_six_quiet_days_leave_one_send_day_a_week() -> None:
+    # 08:00 on Sunday 11 Jan in New York, the hour has passed and only Sunday is open.
+    after = utc(2026, 1, 11, 13)
+    assert next_send_time(after, 7, NEW_YORK, quiet_days=frozenset(range(1, 7))) \
+        == utc(2026, 1, 18, 12)
+
+
+def test_quiet_day_before_spring_forward_lands_just_after_the_gap() -> None:
+    # 03:00 on Friday 27 March in Berlin; Saturday is quiet; Sunday 29 March has no 02:00,
+    # so the email goes at 03:00 CEST.
+    after = utc(2026, 3, 27, 2)
+    assert next_send_time(after, 2, BERLIN, quiet_days=frozenset({6})) == utc(2026, 3, 29, 1)
+
+
+def test_quiet_spring_forward_day_moves_to_the_next_day_in_summer_time() -> None:
+    # 23:00 on Saturday 28 March in Berlin; Sunday (the change) is quiet, so Monday 02:00
+    # CEST.
+    after = utc(2026, 3, 28, 22)
+    assert next_send_time(after, 2, BERLIN, quiet_days=frozenset({7})) == utc(2026, 3, 30, 0)
+
+
+def test_quiet_day_before_fall_back_uses_the_first_repeated_hour() -> None:
+    # Friday 23 October; Saturday is quiet; Sunday 25 October has 02:00 twice (00:00 and
+    # 01:00 UTC) and the first is used.
+    after = utc(2026, 10, 23, 12)
+    assert next_send_time(after, 2, BERLIN, quiet_days=frozenset({6})) == utc(2026, 10, 25, 0)
+
+
+def test_next_send_time_with_quiet_days_is_strictly_after_and_on_an_open_day() -> None:
+    quiet = frozenset({2, 3, 7})
+    start = utc(2026, 3, 23, 0)
+    for hours in range(0, 24 * 14, 5):
+        after = start + timedelta(hours=hours)
+        result = next_send_time(after, 2, BERLIN, quiet_days=quiet)
+        local = result.astimezone(ZoneInfo(BERLIN))
+        assert result > after, after
+        assert local.isoweekday() not in quiet, after
+        assert result <= after + timedelta(days=4, hours=1), after
+
+
+def test_stage_planned_on_a_quiet_day_moves_to_the_next_open_day() -> None:
+    # Start Monday 5 Jan; day 5 is Saturday 10 Jan, so it goes on Monday 12 Jan.
+    due = stage_due_at(date(2026, 1, 5), 5, 7, NEW_YORK, utc(2026, 1, 6, 9), quiet_days=WEEKEND)
+    assert due == utc(2026, 1, 12, 12)
+
+
+def test_stage_planned_on_an_open_day_keeps_its_planned_time() -> None:
+    due = stage_due_at(date(2026, 1, 5), 7, 7, NEW_YORK, utc(2026, 1, 6, 9), quiet_days=WEEKEND)
+    assert due == utc(2026, 1, 12, 12)
+
+
+def test_missed_stage_skips_quiet_days_too() -> None:
+    # Planned for Monday 5 Jan; it is now 10:00 on Friday 16 Jan, so Monday 19 Jan.
+    due = stage_due_at(date(2026, 1, 5), 0, 7, NEW_YORK, utc(2026, 1, 16, 15),
+                       quiet_days=WEEKEND)
+    assert due == utc(2026, 1, 19, 12)
+
+
+def _next(quiet: frozenset[int]) -> datetime:
+    return next_send_time(utc(2026, 1, 15, 12), 7, NEW_YORK, quiet_days=quiet)
+
+
+def _stage(quiet: frozenset[int]) -> datetime:
+    return stage_due_at(date(2026, 1, 5), 7, 7, NEW_YORK, utc(2026, 1, 6, 9), quiet_days=quiet)
+
+
+@pytest.mark.parametrize("schedule", [_next, _stage], ids=["next_send_time", "stage_due_at"])
+@pytest.mark.parametrize("quiet", [frozenset(range(1, 8)), frozenset({0}), frozenset({8})],
+                         ids=["all-seven", "zero", "eight"])
+def test_impossible_quiet_days_are_refused(
+        schedule: Callable[[frozenset[int]], datetime], quiet: frozenset[int]) -> None:
+    with pytest.raises(ValueError, match=r"quiet days|at least one day"):
+        schedule(quiet)

@@ -119,7 +119,7 @@ def test_addresses_are_normalised_so_case_does_not_create_a_second_partner(
 
 def test_a_signup_survives_the_job_queue_being_down(runtime: Runtime) -> None:
     class Down:
-        def send(self, name: str, args: tuple[int, ...]) -> None:
+        def send(self, name: str, args: tuple[int, ...], countdown: float = 0.0) -> None:
             raise ConnectionError("redis is down")
 
     from reconnect.signups.schemas import SignupRequest

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 class TaskSender(Protocol):
-    def send(self, name: str, args: tuple[int, ...]) -> None: ...
+    def send(self, name: str, args: tuple[int, ...], countdown: float = 0.0) -> None:
+        """Queues a job; ``countdown`` (seconds, kept short) delays it."""
 
 
 @dataclass

@@ -14,7 +14,6 @@ from reconnect.mail.render import (
     render_stage_email,
 )
 from reconnect.models import Delivery, DeliveryKind, Partner
-from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.service import confirmation_token, unsubscribe_token
 from reconnect.program.model import Program
 from reconnect.runtime import Runtime
@@ -36,12 +35,14 @@ def footer(rt: Runtime, program: Program, unsubscribe_url: str | None) -> Footer
                   postal_address=rt.settings.postal_address, unsubscribe_url=unsubscribe_url)
 
 
-def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner) -> OutgoingEmail:
+def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
+            other: Partner | None) -> OutgoingEmail:
+    """``other`` is the partner's partner, if any (loaded by the caller with its batch)."""
     base = rt.settings.base_url
     if delivery.kind is DeliveryKind.CONFIRMATION:
         _, program = rt.programs.current(partner.program_slug)
-        inviter = PartnerRepository(session).get(partner.invited_by_id) \
-            if partner.invited_by_id else None
+        # The one who invited a partner is always the other half of their couple.
+        inviter = other if other is not None and partner.invited_by_id == other.id else None
         confirm_url = f"{base}/confirm/{confirmation_token(rt, partner)}"
         rendered = render_confirmation_email(program, partner.first_name,
                                              inviter.first_name if inviter else None,
@@ -54,7 +55,6 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner)
     stage = program.stage(delivery.key)
     if stage is None:
         raise NothingToSend(f"stage {delivery.key} is not in the partner's program version")
-    other = PartnerRepository(session).other_partner(partner)
     reflect_token = rt.tokens.make(Purpose.REFLECT, partner.id, s=stage.key)
     unsubscribe_url = f"{base}/unsubscribe/{unsubscribe_token(rt, partner)}"
     rendered = render_stage_email(

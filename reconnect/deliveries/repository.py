@@ -18,16 +18,17 @@ class DeliveryRepository:
         self.session = session
 
     def add(self, partner_id: int, kind: DeliveryKind, key: str, position: int,
-            due_at: datetime, now: datetime) -> Delivery:
-        [delivery] = self.add_all([(partner_id, kind, key, position, due_at)], now)
+            due_at: datetime, now: datetime, status: DeliveryStatus = S.SCHEDULED
+            ) -> Delivery:
+        [delivery] = self.add_all([(partner_id, kind, key, position, due_at)], now, status)
         return delivery
 
     def add_all(self, rows: list[tuple[int, DeliveryKind, str, int, datetime]],
-                now: datetime) -> list[Delivery]:
-        """Adds scheduled deliveries, several in one statement."""
+                now: datetime, status: DeliveryStatus = S.SCHEDULED) -> list[Delivery]:
+        """Adds deliveries (scheduled, or held for a paused partner) in one statement."""
         deliveries = [
             Delivery(partner_id=partner_id, kind=kind, key=key, position=position,
-                     due_at=due_at, status=S.SCHEDULED, attempts=0, created_at=now)
+                     due_at=due_at, status=status, attempts=0, created_at=now)
             for partner_id, kind, key, position, due_at in rows
         ]
         self.session.add_all(deliveries)
@@ -36,6 +37,23 @@ class DeliveryRepository:
 
     def get(self, delivery_id: int) -> Delivery | None:
         return self.session.get(Delivery, delivery_id)
+
+    def get_many(self, delivery_ids: list[int]) -> list[Delivery]:
+        return list(self.session.execute(
+            select(Delivery).where(Delivery.id.in_(delivery_ids)).order_by(Delivery.id)
+        ).scalars())
+
+    def start_sending(self, delivery_ids: list[int], now: datetime) -> list[int]:
+        """Claimed -> sending for a worker's batch, counting an attempt; returns the rows
+        this worker won (a redelivered job finds its rows already taken)."""
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(delivery_ids), Delivery.status == S.CLAIMED)
+            .values(status=S.SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+            .returning(Delivery.id)
+            .execution_options(synchronize_session=False)
+        )
+        return sorted(result.scalars())
 
     def claim_due(self, now: datetime, limit: int) -> list[int]:
         """Moves up to ``limit`` due rows to claimed and returns their ids.
@@ -91,8 +109,9 @@ class DeliveryRepository:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     def cancel_scheduled(self, partner_id: int, kind: DeliveryKind | None = None) -> None:
+        """Cancels what is waiting to go: scheduled rows, and rows held by a pause."""
         stmt = update(Delivery).where(Delivery.partner_id == partner_id,
-                                      Delivery.status == S.SCHEDULED)
+                                      Delivery.status.in_([S.SCHEDULED, S.HELD]))
         if kind is not None:
             stmt = stmt.where(Delivery.kind == kind)
         self.session.execute(stmt.values(status=S.CANCELLED)
@@ -109,6 +128,14 @@ class DeliveryRepository:
         ).first()
         return found is not None
 
+    def oldest_due_unsent(self, now: datetime) -> datetime | None:
+        """The due time of the longest-waiting email that is due and not yet sent."""
+        return self.session.execute(
+            select(func.min(Delivery.due_at)).where(
+                Delivery.status.in_([S.SCHEDULED, S.CLAIMED, S.SENDING]),
+                Delivery.due_at <= now)
+        ).scalar_one_or_none()
+
     def counts_by_status(self) -> dict[str, int]:
         rows = self.session.execute(
             select(Delivery.status, func.count()).group_by(Delivery.status)
@@ -120,3 +147,45 @@ class DeliveryRepository:
             select(Delivery.due_at).where(Delivery.status == S.SCHEDULED)
             .order_by(Delivery.due_at).limit(1)
         ).scalar_one_or_none()
+
+    # Pausing and preferences (reconnect/partners/preferences.py). Rows already claimed
+    # or sending belong to the worker that has them; these touch only waiting rows.
+
+    def hold_scheduled(self, partner_id: int) -> int:
+        """Scheduled stage emails -> held; returns how many."""
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.partner_id == partner_id, Delivery.kind == DeliveryKind.STAGE,
+                   Delivery.status == S.SCHEDULED)
+            .values(status=S.HELD)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def first_stage_in(self, partner_id: int, status: DeliveryStatus) -> Delivery | None:
+        """The partner's earliest stage email in ``status`` (normally the only one)."""
+        return self.session.execute(
+            select(Delivery).where(Delivery.partner_id == partner_id,
+                                   Delivery.kind == DeliveryKind.STAGE,
+                                   Delivery.status == status)
+            .order_by(Delivery.position).limit(1)
+        ).scalar_one_or_none()
+
+    def release_held(self, delivery_id: int, due_at: datetime) -> bool:
+        """Held -> scheduled at ``due_at``; False if the row was no longer held."""
+        return self._move_waiting(delivery_id, S.HELD, S.SCHEDULED, due_at)
+
+    def reschedule(self, delivery_id: int, due_at: datetime) -> bool:
+        """Moves a waiting row; False if a dispatcher claimed it first (it then keeps the
+        time it was claimed at)."""
+        return self._move_waiting(delivery_id, S.SCHEDULED, S.SCHEDULED, due_at)
+
+    def _move_waiting(self, delivery_id: int, source: DeliveryStatus, target: DeliveryStatus,
+                      due_at: datetime) -> bool:
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == source)
+            .values(status=target, due_at=due_at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

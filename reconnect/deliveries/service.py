@@ -1,52 +1,61 @@
-"""From "due" to "sent": claiming, sending, recording, and scheduling what comes next.
+"""From "due" to "sent": claiming, sending in batches, and handing results to outcomes.
 
-States: scheduled -> claimed -> sending -> sent, or failed (with a reason), or cancelled.
-Every transition is a compare-and-set, so only one dispatcher claims a row and only one
-worker sends it. See docs/delivery.md for the guarantee and its one duplicate window.
+States: scheduled -> claimed -> sending -> sent, or failed (with a reason), cancelled, or
+held (partner paused). Every transition is a compare-and-set, so only one dispatcher
+claims a row and only one worker sends it. See docs/delivery.md for the guarantee and
+its one duplicate window.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 
 from reconnect.deliveries.compose import NothingToSend, compose
+from reconnect.deliveries.outcomes import Attempt, Outcome, record_failure, record_sent
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.deliveries.schedule import stage_due_at
-from reconnect.jobs import DELIVER
+from reconnect.jobs import DELIVER, DISPATCH_DUE
 from reconnect.mail.message import OutgoingEmail, build_message
 from reconnect.mail.smtp import MailError
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
 
+__all__ = ["Outcome", "deliver", "deliver_one", "dispatch_due", "reap_stale"]
+
 log = logging.getLogger(__name__)
 S = DeliveryStatus
 
-# A transient SMTP failure is retried this many times, doubling the wait from 1 minute
-# (1, 2, 4 … 256 minutes): about 8.5 hours of outage before the delivery is marked
-# failed. The cap only matters if MAX_ATTEMPTS is raised.
-MAX_ATTEMPTS = 10
-RETRY_BASE = timedelta(minutes=1)
-RETRY_CAP = timedelta(hours=6)
+# Deliveries per worker job. Larger batches spread the per-job costs (a Celery message,
+# one claim-to-sending UPDATE, one partner lookup) over more emails; smaller ones share
+# a burst more evenly between workers. 25 keeps both costs low at a few hundred a second.
+DELIVER_BATCH = 25
+# A send-rate wait is re-queued with a countdown no longer than this; decision 1 of the
+# architecture rules out long Celery ETAs.
+MAX_DEFER_SECONDS = 5.0
 
 
-class Outcome(StrEnum):
-    SENT = "sent"
-    SKIPPED = "skipped"  # another worker has it, or it was already done
-    CANCELLED = "cancelled"
-    RETRY = "retry"
-    FAILED = "failed"
+@dataclass(frozen=True)
+class _Ready:
+    attempt: Attempt
+    email: OutgoingEmail
 
 
 def dispatch_due(rt: Runtime) -> list[int]:
-    """Claims due deliveries and asks for each to be delivered once the claim commits."""
+    """Claims due deliveries and asks for them to be sent once the claim commits.
+
+    A full batch means more may be due: the dispatcher asks for itself again, behind the
+    jobs it just queued, so a backlog drains at the workers' pace without a beat tick
+    per batch and without claiming far more than the workers can take."""
+    limit = rt.settings.dispatch_batch_size
     with rt.unit_of_work() as uow:
-        ids = DeliveryRepository(uow.session).claim_due(rt.clock.now(),
-                                                        rt.settings.dispatch_batch_size)
-        for delivery_id in ids:
-            uow.enqueue_after_commit(DELIVER, delivery_id)
+        ids = DeliveryRepository(uow.session).claim_due(rt.clock.now(), limit)
+        for start in range(0, len(ids), DELIVER_BATCH):
+            uow.enqueue_after_commit(DELIVER, *ids[start:start + DELIVER_BATCH])
+        if len(ids) == limit:
+            uow.enqueue_after_commit(DISPATCH_DUE)
     if ids:
         log.info("deliveries claimed", extra={"count": len(ids)})
     return ids
@@ -58,7 +67,7 @@ def reap_stale(rt: Runtime) -> int:
     cutoff = now - timedelta(seconds=rt.settings.claim_timeout_seconds)
     with rt.unit_of_work() as uow:
         repo = DeliveryRepository(uow.session)
-        given_up = repo.fail_exhausted(cutoff, MAX_ATTEMPTS)
+        given_up = repo.fail_exhausted(cutoff, rt.settings.delivery_max_attempts)
         count = repo.reap_stale(S.CLAIMED, cutoff, now) + repo.reap_stale(S.SENDING, cutoff, now)
     if given_up:
         log.error("stale deliveries out of attempts marked failed", extra={"count": given_up})
@@ -67,95 +76,88 @@ def reap_stale(rt: Runtime) -> int:
     return count
 
 
-def deliver(rt: Runtime, delivery_id: int) -> Outcome:
-    prepared = _prepare(rt, delivery_id)
-    if isinstance(prepared, Outcome):
-        return prepared
-    message = build_message(prepared, rt.settings.mail_from, rt.clock.now())
-    try:
-        rt.mailer.send(message)
-    except MailError as exc:
-        return _record_failure(rt, delivery_id, exc)
-    _record_sent(rt, delivery_id, prepared.message_id)
-    return Outcome.SENT
-
-
-def _prepare(rt: Runtime, delivery_id: int) -> OutgoingEmail | Outcome:
-    with rt.unit_of_work() as uow:
-        repo = DeliveryRepository(uow.session)
-        now = rt.clock.now()
-        if not repo.transition(delivery_id, S.CLAIMED, S.SENDING, claimed_at=now,
-                               attempts=Delivery.attempts + 1):
-            return Outcome.SKIPPED
-        delivery = repo.get(delivery_id)
-        assert delivery is not None
-        partner = PartnerRepository(uow.session).get(delivery.partner_id)
-        assert partner is not None
-        if not _still_wanted(delivery, partner):
-            repo.transition(delivery_id, S.SENDING, S.CANCELLED)
-            return Outcome.CANCELLED
+def deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
+    """Sends a batch of claimed deliveries over the worker's one SMTP session, recording
+    each result as soon as the relay answers so a crash can repeat one message at most."""
+    ids = sorted(set(delivery_ids))
+    outcomes: dict[int, Outcome] = {}
+    ids = _within_send_rate(rt, ids, outcomes)
+    ready = _prepare(rt, ids, outcomes) if ids else []
+    for item in ready:
+        attempt = item.attempt
+        message = build_message(item.email, rt.settings.mail_from, rt.clock.now())
         try:
-            email = compose(uow.session, rt, delivery, partner)
-        except Exception as exc:
-            # Left claimed, the row would be reaped and fail the same way forever.
-            reason = str(exc) if isinstance(exc, NothingToSend) else type(exc).__name__
-            repo.transition(delivery_id, S.SENDING, S.FAILED, last_error=reason[:500])
-            log.exception("delivery cannot be rendered", extra={"delivery": delivery_id})
-            return Outcome.FAILED
-        return email
+            rt.mailer.send(message)
+        except MailError as exc:
+            outcomes[attempt.delivery_id] = record_failure(rt, attempt, exc)
+            continue
+        outcomes[attempt.delivery_id] = record_sent(rt, attempt)
+    return outcomes
 
 
-def _still_wanted(delivery: Delivery, partner: Partner) -> bool:
+def deliver_one(rt: Runtime, delivery_id: int) -> Outcome:
+    return deliver(rt, [delivery_id])[delivery_id]
+
+
+def _within_send_rate(rt: Runtime, ids: list[int], outcomes: dict[int, Outcome]) -> list[int]:
+    """Keeps the sends the shared rate cap allows now; the rest stay claimed and come back
+    as a new job once the cap allows them (or, if that job is lost, via the reaper)."""
+    if rt.throttle is None or not ids:
+        return ids
+    grant = rt.throttle.acquire(len(ids))
+    now_ids, later = ids[:grant.granted], ids[grant.granted:]
+    if later:
+        rt.sender.send(DELIVER, tuple(later),
+                       countdown=min(MAX_DEFER_SECONDS, max(grant.retry_after, 0.01)))
+        outcomes.update(dict.fromkeys(later, Outcome.DEFERRED))
+    return now_ids
+
+
+def _prepare(rt: Runtime, ids: list[int], outcomes: dict[int, Outcome]) -> list[_Ready]:
+    """Takes the batch (claimed -> sending) and renders every email, in one transaction."""
+    ready: list[_Ready] = []
+    with rt.unit_of_work() as uow:
+        repo = DeliveryRepository(uow.session)
+        won = repo.start_sending(ids, rt.clock.now())
+        outcomes.update(dict.fromkeys(set(ids) - set(won), Outcome.SKIPPED))
+        if not won:
+            return ready
+        deliveries = repo.get_many(won)
+        people = PartnerRepository(uow.session).with_partners({d.partner_id for d in deliveries})
+        for delivery in deliveries:
+            partner = people[delivery.partner_id]
+            other = next((p for p in people.values()
+                          if p.couple_id == partner.couple_id and p.id != partner.id), None)
+            stop = _stopped(delivery, partner)
+            if stop is not None:
+                # Not an attempt at sending: a held row must keep its full allowance.
+                repo.transition(delivery.id, S.SENDING, stop, claimed_at=None,
+                                attempts=Delivery.attempts - 1)
+                outcomes[delivery.id] = Outcome(stop.value)
+                continue
+            try:
+                email = compose(uow.session, rt, delivery, partner, other)
+            except Exception as exc:
+                # Left claimed, the row would be reaped and fail the same way forever.
+                reason = str(exc) if isinstance(exc, NothingToSend) else type(exc).__name__
+                repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason[:500])
+                log.exception("delivery cannot be rendered", extra={"delivery": delivery.id})
+                outcomes[delivery.id] = Outcome.FAILED
+                continue
+            ready.append(_Ready(Attempt(
+                delivery_id=delivery.id, partner_id=partner.id, kind=delivery.kind,
+                position=delivery.position, message_id=email.message_id,
+                partner_had_failures=partner.permanent_failures > 0), email))
+    return ready
+
+
+def _stopped(delivery: Delivery, partner: Partner) -> DeliveryStatus | None:
+    """Why this email must not go now (cancelled, or held for a pause), or None."""
+    if partner.suppressed_at is not None:
+        return S.CANCELLED
     if delivery.kind is DeliveryKind.CONFIRMATION:
-        return partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None
-    return partner.status is PartnerStatus.ACTIVE
-
-
-def _record_sent(rt: Runtime, delivery_id: int, message_id: str) -> None:
-    with rt.unit_of_work() as uow:
-        repo = DeliveryRepository(uow.session)
-        now = rt.clock.now()
-        if not repo.transition(delivery_id, S.SENDING, S.SENT, sent_at=now,
-                               message_id=message_id, last_error=None):
-            # The reaper gave our row away while we were sending: the documented window.
-            log.warning("delivery was reaped while sending", extra={"delivery": delivery_id})
-            return
-        delivery = repo.get(delivery_id)
-        assert delivery is not None
-        if delivery.kind is DeliveryKind.STAGE:
-            _schedule_next(rt, repo, delivery)
-
-
-def _schedule_next(rt: Runtime, repo: DeliveryRepository, delivery: Delivery) -> None:
-    partners = PartnerRepository(repo.session)
-    partner = partners.get_for_update(delivery.partner_id)
-    if partner is None or partner.status is not PartnerStatus.ACTIVE:
-        return
-    assert partner.program_version_id is not None
-    assert partner.program_start_date is not None
-    program = rt.programs.version(repo.session, partner.program_version_id)
-    following = program.stage_at(delivery.position + 1)
-    if following is None:
-        partner.status = PartnerStatus.COMPLETED
-        return
-    now = rt.clock.now()
-    due = stage_due_at(partner.program_start_date, following.day, partner.send_hour,
-                       partner.timezone, now)
-    repo.add(partner.id, DeliveryKind.STAGE, following.key, following.position, due, now)
-
-
-def _record_failure(rt: Runtime, delivery_id: int, error: MailError) -> Outcome:
-    with rt.unit_of_work() as uow:
-        repo = DeliveryRepository(uow.session)
-        delivery = repo.get(delivery_id)
-        assert delivery is not None
-        reason = str(error)[:500]
-        if error.permanent or delivery.attempts >= MAX_ATTEMPTS:
-            repo.transition(delivery_id, S.SENDING, S.FAILED, last_error=reason)
-            log.warning("delivery failed", extra={"delivery": delivery_id, "reason": reason})
-            return Outcome.FAILED
-        delay = min(RETRY_CAP, RETRY_BASE * 2 ** (delivery.attempts - 1))
-        repo.transition(delivery_id, S.SENDING, S.SCHEDULED, last_error=reason,
-                        due_at=rt.clock.now() + delay, claimed_at=None)
-        log.info("delivery will be retried", extra={"delivery": delivery_id, "reason": reason})
-        return Outcome.RETRY
+        wanted = partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None
+        return None if wanted else S.CANCELLED
+    if partner.status is not PartnerStatus.ACTIVE:
+        return S.CANCELLED
+    return S.HELD if partner.paused_at is not None else None

@@ -1,12 +1,28 @@
-"""Sends messages over SMTP and sorts failures into retry-later and give-up."""
+"""Sends messages over SMTP and sorts failures into retry-later and give-up.
+
+One mailer per worker process keeps one SMTP session open across messages: opening a
+session (TCP, EHLO, maybe TLS and AUTH) costs several round trips, which is most of the
+price of a message on a fast relay.
+"""
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
+import threading
+import time
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from reconnect.settings import Settings, SmtpSecurity
+
+log = logging.getLogger(__name__)
+
+# A session unused for this long is checked with NOOP before the next message: relays
+# drop idle sessions, and a dead one found only at MAIL FROM would cost the message a
+# retry. Within a batch, messages follow each other far faster than this.
+PROBE_AFTER_IDLE_SECONDS = 1.0
 
 
 class MailError(Exception):
@@ -16,8 +32,15 @@ class MailError(Exception):
 
 
 class SmtpMailer:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._client: smtplib.SMTP | None = None
+        self._sent_on_client = 0
+        self._last_used = 0.0
+        self.connections_opened = 0
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -31,31 +54,79 @@ class SmtpMailer:
                 client.starttls(context=ssl.create_default_context())
         if s.smtp_username:
             client.login(s.smtp_username, s.smtp_password or "")
+        self.connections_opened += 1
         return client
 
+    def _session(self) -> smtplib.SMTP:
+        now = self._monotonic()
+        client = self._client
+        if client is not None:
+            idle = now - self._last_used
+            worn = self._sent_on_client >= self.settings.smtp_messages_per_connection
+            if worn or idle > self.settings.smtp_idle_seconds:
+                self._drop(polite=True)
+            elif idle > PROBE_AFTER_IDLE_SECONDS and not _answers_noop(client):
+                self._drop(polite=False)
+        if self._client is None:
+            self._client = self._connect()
+            self._sent_on_client = 0
+        return self._client
+
     def send(self, message: EmailMessage) -> None:
-        client: smtplib.SMTP | None = None
-        try:
-            client = self._connect()
-            refused = client.send_message(message)
-        except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as exc:
-            # Our credentials or sender address are wrong: no recipient's fault, so retry
-            # (after the operator fixes it) rather than give up on the address.
-            raise MailError(f"SMTP configuration refused: {type(exc).__name__}",
-                            permanent=False) from exc
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            raise MailError(f"recipient refused ({codes})",
-                            permanent=all(c >= 500 for c in codes)) from exc
-        except smtplib.SMTPResponseException as exc:
-            raise MailError(f"SMTP {exc.smtp_code}", permanent=exc.smtp_code >= 500) from exc
-        except (smtplib.SMTPException, OSError) as exc:
-            raise MailError(f"{type(exc).__name__}", permanent=False) from exc
-        finally:
-            if client is not None:
-                _close_quietly(client)
+        with self._lock:
+            try:
+                client = self._session()
+                refused = client.send_message(message)
+            except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as exc:
+                # Our credentials or sender address are wrong: no recipient's fault, so
+                # retry (after the operator fixes it) rather than give up on the address.
+                self._drop_if_dead()
+                raise MailError(f"SMTP configuration refused: {type(exc).__name__}",
+                                permanent=False) from exc
+            except smtplib.SMTPRecipientsRefused as exc:
+                self._drop_if_dead()
+                codes = [code for code, _ in exc.recipients.values()]
+                raise MailError(f"recipient refused ({codes})",
+                                permanent=all(c >= 500 for c in codes)) from exc
+            except smtplib.SMTPResponseException as exc:
+                self._drop_if_dead()
+                raise MailError(f"SMTP {exc.smtp_code}",
+                                permanent=exc.smtp_code >= 500) from exc
+            except (smtplib.SMTPException, OSError) as exc:
+                self._drop(polite=False)
+                raise MailError(f"{type(exc).__name__}", permanent=False) from exc
+            finally:
+                self._last_used = self._monotonic()
+            self._sent_on_client += 1
         if refused:
             raise MailError("recipient refused", permanent=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop(polite=True)
+
+    def _drop_if_dead(self) -> None:
+        # smtplib resets a session after a refused command and closes it after a 421;
+        # only a closed one needs replacing.
+        if self._client is not None and self._client.sock is None:
+            self._client = None
+
+    def _drop(self, *, polite: bool) -> None:
+        client, self._client = self._client, None
+        if client is None:
+            return
+        if polite:
+            _close_quietly(client)
+        else:
+            client.close()
+
+
+def _answers_noop(client: smtplib.SMTP) -> bool:
+    try:
+        code, _ = client.noop()
+    except (smtplib.SMTPException, OSError):
+        return False
+    return code == 250
 
 
 def _close_quietly(client: smtplib.SMTP) -> None:

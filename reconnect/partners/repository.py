@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reconnect.models import Couple, Partner
@@ -26,10 +26,23 @@ class PartnerRepository:
         rows = self.session.execute(select(Partner).where(Partner.email.in_(emails))).scalars()
         return {p.email: p for p in rows}
 
+    def with_partners(self, partner_ids: set[int]) -> dict[int, Partner]:
+        """These partners and everyone in their couples, by id, in one query."""
+        couples = select(Partner.couple_id).where(Partner.id.in_(partner_ids))
+        rows = self.session.execute(
+            select(Partner).where(Partner.couple_id.in_(couples.scalar_subquery()))
+        ).scalars()
+        return {p.id: p for p in rows}
+
     def other_partner(self, partner: Partner) -> Partner | None:
         return self.session.execute(
             select(Partner).where(Partner.couple_id == partner.couple_id, Partner.id != partner.id)
         ).scalars().first()
+
+    def reset_permanent_failures(self, partner_id: int) -> None:
+        self.session.execute(
+            update(Partner).where(Partner.id == partner_id, Partner.permanent_failures > 0)
+            .values(permanent_failures=0).execution_options(synchronize_session=False))
 
     def add_couple(self, now: datetime) -> Couple:
         couple = Couple(created_at=now)

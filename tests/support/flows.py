@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.deliveries.service import dispatch_due
+from reconnect.deliveries.service import Outcome, deliver, dispatch_due
 from reconnect.models import Base, Delivery, DeliveryStatus, Partner
 from reconnect.runtime import Runtime
 from tests.support.links import confirm_path
@@ -75,3 +75,21 @@ def deliveries(rt: Runtime, email: str) -> list[Delivery]:
         for row in rows:
             session.expunge(row)
         return rows
+
+
+def send_due_now(rt: Runtime) -> dict[int, Outcome]:
+    """Claims what is due and sends it in this process, as one worker job would."""
+    with rt.unit_of_work() as uow:
+        ids = DeliveryRepository(uow.session).claim_due(rt.clock.now(), 1000)
+    return deliver(rt, ids) if ids else {}
+
+
+def enrol(client: TestClient, rt: Runtime, sink: SmtpSink, email: str = ANA) -> Partner:
+    """A single partner signs up and confirms, driven step by step without a worker."""
+    before = len(sink.messages)
+    body = signup_body(email=email, partner_email=None, partner_first_name=None)
+    assert client.post("/api/v1/signups", json=body).status_code == 202
+    send_due_now(rt)
+    [confirmation] = [m for m in sink.messages[before:] if email in m.rcpt]
+    assert client.post(confirm_path(confirmation)).status_code == 200
+    return partner(rt, email)

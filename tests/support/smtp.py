@@ -56,6 +56,16 @@ class SinkHandler:
         self.reply_override: str | None = None
         # Seconds to take over each message: widens the window a fault test aims at.
         self.delay = 0.0
+        # Recipient address -> SMTP reply refusing it at RCPT TO (e.g. "550 no such user").
+        self.refuse: dict[str, str] = {}
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any,  # noqa: N802
+                          address: str, rcpt_options: list[str]) -> str:
+        refusal = self.refuse.get(address)
+        if refusal:
+            return refusal
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
         if self.delay:
@@ -71,15 +81,21 @@ class SinkHandler:
 
 
 class SmtpSink:
-    def __init__(self) -> None:
+    def __init__(self, port: int | None = None) -> None:
+        # A fixed port lets a test bring "the same" server back after stopping it.
         self.handler = SinkHandler()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=free_port())
+        self.controller = Controller(self.handler, hostname="127.0.0.1",
+                                     port=port or free_port())
+        self.running = False
 
     def start(self) -> None:
         self.controller.start()
+        self.running = True
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.running:
+            self.controller.stop()
+            self.running = False
 
     @property
     def port(self) -> int:
@@ -90,6 +106,7 @@ class SmtpSink:
             self.handler.messages.clear()
         self.handler.reply_override = None
         self.handler.delay = 0.0
+        self.handler.refuse.clear()
 
     @property
     def messages(self) -> list[Received]:

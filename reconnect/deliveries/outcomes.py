@@ -1,0 +1,154 @@
+"""Recording what happened to a send: sent, retry later, failed, or address suppressed;
+and, for stage emails, planning the partner's next stage."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from reconnect.db.uow import UnitOfWork
+from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.deliveries.retry import retry_delay
+from reconnect.deliveries.schedule import stage_due_at
+from reconnect.mail.smtp import MailError
+from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
+from reconnect.partners.repository import PartnerRepository
+from reconnect.runtime import Runtime
+
+log = logging.getLogger(__name__)
+S = DeliveryStatus
+T = TypeVar("T")
+
+# Recording an accepted message is retried on a fresh connection when the database
+# connection drops: a row left "sending" would be reaped and sent a second time.
+RECORD_ATTEMPTS = 3
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # another worker has it, or it was already done
+    CANCELLED = "cancelled"
+    HELD = "held"  # the partner paused
+    DEFERRED = "deferred"  # over the send-rate cap; queued again in a moment
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A delivery a worker is sending, with what recording the result needs."""
+
+    delivery_id: int
+    partner_id: int
+    kind: DeliveryKind
+    position: int
+    message_id: str
+    partner_had_failures: bool
+
+
+def with_reconnect(rt: Runtime, work: Callable[[UnitOfWork], T]) -> T:
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        try:
+            with rt.unit_of_work() as uow:
+                return work(uow)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or attempt == RECORD_ATTEMPTS:
+                raise
+            log.warning("database connection lost; recording again", extra={"try": attempt})
+    raise AssertionError("unreachable")
+
+
+def record_sent(rt: Runtime, sent: Attempt) -> Outcome:
+    def work(uow: UnitOfWork) -> Outcome:
+        repo = DeliveryRepository(uow.session)
+        now = rt.clock.now()
+        if not repo.transition(sent.delivery_id, S.SENDING, S.SENT, sent_at=now,
+                               message_id=sent.message_id, last_error=None):
+            # The reaper gave our row away while we were sending: the documented window.
+            log.warning("delivery was reaped while sending",
+                        extra={"delivery": sent.delivery_id})
+            return Outcome.SKIPPED
+        if sent.partner_had_failures:
+            PartnerRepository(uow.session).reset_permanent_failures(sent.partner_id)
+        if sent.kind is DeliveryKind.STAGE:
+            schedule_next(rt, uow.session, sent.partner_id, sent.position, now)
+        return Outcome.SENT
+
+    return with_reconnect(rt, work)
+
+
+def record_failure(rt: Runtime, attempt: Attempt, error: MailError) -> Outcome:
+    reason = str(error)[:500]
+
+    def work(uow: UnitOfWork) -> Outcome:
+        repo = DeliveryRepository(uow.session)
+        now = rt.clock.now()
+        delivery = repo.get(attempt.delivery_id)
+        if delivery is None or delivery.status is not S.SENDING:
+            return Outcome.SKIPPED
+        limit = rt.settings.delivery_max_attempts
+        if not error.permanent and delivery.attempts < limit:
+            delay = retry_delay(delivery.attempts, rt.settings.retry_base_seconds,
+                                rt.settings.retry_cap_seconds)
+            repo.transition(delivery.id, S.SENDING, S.SCHEDULED, last_error=reason,
+                            due_at=now + delay, claimed_at=None)
+            log.info("delivery will be retried", extra={"delivery": delivery.id,
+                     "reason": reason, "in_seconds": round(delay.total_seconds())})
+            return Outcome.RETRY
+        repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason)
+        log.warning("delivery failed", extra={"delivery": delivery.id, "reason": reason,
+                                              "permanent": error.permanent})
+        suppressed = error.permanent and _count_refusal(rt, uow.session, attempt.partner_id,
+                                                        now)
+        # One lost week should not end the program: the next stage is still planned.
+        if not suppressed and attempt.kind is DeliveryKind.STAGE:
+            schedule_next(rt, uow.session, attempt.partner_id, attempt.position, now)
+        return Outcome.FAILED
+
+    return with_reconnect(rt, work)
+
+
+def _count_refusal(rt: Runtime, session: Session, partner_id: int, now: datetime) -> bool:
+    """Counts a permanent refusal; at the limit, suppresses the address. True if it is."""
+    partner = PartnerRepository(session).get_for_update(partner_id)
+    if partner is None:
+        return True
+    partner.permanent_failures += 1
+    if partner.permanent_failures < rt.settings.suppress_after_permanent_failures:
+        return False
+    if partner.suppressed_at is None:
+        partner.suppressed_at = now
+        DeliveryRepository(session).cancel_scheduled(partner.id)
+        log.warning("address suppressed after permanent failures",
+                    extra={"partner": partner.id, "failures": partner.permanent_failures})
+    return True
+
+
+def schedule_next(rt: Runtime, session: Session, partner_id: int, position: int,
+                  now: datetime) -> None:
+    partner = PartnerRepository(session).get_for_update(partner_id)
+    if partner is None or not _enrolled(partner):
+        return
+    assert partner.program_version_id is not None
+    assert partner.program_start_date is not None
+    program = rt.programs.version(session, partner.program_version_id)
+    following = program.stage_at(position + 1)
+    if following is None:
+        partner.status = PartnerStatus.COMPLETED
+        return
+    due = stage_due_at(partner.program_start_date, following.day, partner.send_hour,
+                       partner.timezone, now, quiet_days=partner.quiet_weekdays)
+    DeliveryRepository(session).add(
+        partner.id, DeliveryKind.STAGE, following.key, following.position, due, now,
+        status=S.HELD if partner.paused_at is not None else S.SCHEDULED)
+
+
+def _enrolled(partner: Partner) -> bool:
+    return partner.status is PartnerStatus.ACTIVE and partner.suppressed_at is None

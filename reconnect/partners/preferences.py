@@ -1,0 +1,169 @@
+"""A partner's own choices about their emails: pausing, quiet days, and send time.
+
+Who may do what (anything else raises :class:`PartnerNotActive`):
+
+- ``pause``, ``set_quiet_days`` and ``set_send_time`` need an ``active`` partner. A
+  pending partner picks zone and hour while confirming; a completed or unsubscribed one
+  has nothing left to schedule.
+- ``resume`` also accepts a ``completed`` partner, so a pause recorded while the last
+  stage was already on its way can be cleared. Pending and unsubscribed partners are
+  refused: resuming must never restart mail for someone who left.
+
+Bad input raises :class:`PreferenceError` naming the field, before anything changes.
+Every function locks the partner row first, as the delivery service does before it
+plans a partner's next stage, so the two take turns instead of missing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from reconnect.db.uow import UnitOfWork
+from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.deliveries.schedule import WEEKDAYS, next_send_time, stage_due_at
+from reconnect.models import DeliveryStatus, Partner, PartnerStatus
+from reconnect.partners.repository import PartnerRepository
+from reconnect.runtime import Runtime
+from reconnect.validation import clean_timezone
+
+S = DeliveryStatus
+_ACTIVE = frozenset({PartnerStatus.ACTIVE})
+_RESUMABLE = frozenset({PartnerStatus.ACTIVE, PartnerStatus.COMPLETED})
+
+
+class PreferenceError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class PartnerNotActive(Exception):
+    def __init__(self, status: PartnerStatus) -> None:
+        super().__init__(f"partner is {status}")
+        self.status = status
+
+
+class UnknownPartner(LookupError):
+    pass
+
+
+def pause(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
+    """Holds the partner's waiting stage email. Idempotent: the first pause time stays."""
+    partner = _locked(uow, partner_id, _ACTIVE)
+    if partner.paused_at is None:
+        partner.paused_at = rt.clock.now()
+    # Also when already paused: a second pause then catches a stage that was scheduled
+    # by a sender that did not yet know about the first.
+    DeliveryRepository(uow.session).hold_scheduled(partner.id)
+    return partner
+
+
+def resume(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
+    """Schedules the held stage and moves the program's start so later stages keep their
+    spacing from it. Idempotent: a partner who is not paused is left as they are."""
+    partner = _locked(uow, partner_id, _RESUMABLE)
+    if partner.paused_at is None:
+        return partner
+    partner.paused_at = None
+    deliveries = DeliveryRepository(uow.session)
+    held = deliveries.first_stage_in(partner.id, S.HELD)
+    if held is None:
+        return partner
+    assert partner.program_version_id is not None
+    assert partner.program_start_date is not None
+    now = rt.clock.now()
+    quiet = partner.quiet_weekdays
+    stage = rt.programs.version(uow.session, partner.program_version_id).stage(held.key)
+    if stage is None:
+        # Gone from the pinned version: the deliver step fails it with that reason.
+        due = next_send_time(now, partner.send_hour, partner.timezone, quiet_days=quiet)
+    else:
+        start = partner.program_start_date
+        # A short pause keeps the planned time; a long one sends at the next send hour.
+        due = stage_due_at(start, stage.day, partner.send_hour, partner.timezone, now,
+                           quiet_days=quiet)
+        # Continue where they left off: the start moves so the held stage's day is the
+        # date it now goes out, instead of later stages arriving daily to catch up. It
+        # never moves back.
+        resumed_start = _local_date(due, partner.timezone) - timedelta(days=stage.day)
+        partner.program_start_date = max(start, resumed_start)
+    deliveries.release_held(held.id, due)
+    return partner
+
+
+def set_quiet_days(uow: UnitOfWork, rt: Runtime, partner_id: int,
+                   days: Iterable[int]) -> Partner:
+    """Stores the days; a waiting stage that now falls on one moves to the next open day.
+    A stage not on a quiet day keeps its time, even if an earlier day just opened."""
+    quiet = _clean_quiet_days(days)
+    partner = _locked(uow, partner_id, _ACTIVE)
+    partner.quiet_days = ",".join(str(day) for day in sorted(quiet))
+    deliveries = DeliveryRepository(uow.session)
+    waiting = deliveries.first_stage_in(partner.id, S.SCHEDULED)
+    if waiting is not None and \
+            _local_date(waiting.due_at, partner.timezone).isoweekday() in quiet:
+        after = max(waiting.due_at, rt.clock.now())
+        deliveries.reschedule(waiting.id, next_send_time(
+            after, partner.send_hour, partner.timezone, quiet_days=quiet))
+    return partner
+
+
+def set_send_time(uow: UnitOfWork, rt: Runtime, partner_id: int, send_hour: int,
+                  timezone: str) -> Partner:
+    """Stores hour and zone; a waiting stage moves to the new hour on the local date it was
+    planned for, or to the next send time if that has already passed."""
+    hour = _clean_send_hour(send_hour)
+    zone = _clean_zone(timezone)
+    partner = _locked(uow, partner_id, _ACTIVE)
+    deliveries = DeliveryRepository(uow.session)
+    waiting = deliveries.first_stage_in(partner.id, S.SCHEDULED)
+    if waiting is not None:
+        planned_date = _local_date(waiting.due_at, partner.timezone)
+        deliveries.reschedule(waiting.id, stage_due_at(
+            planned_date, 0, hour, zone, rt.clock.now(), quiet_days=partner.quiet_weekdays))
+    partner.send_hour = hour
+    partner.timezone = zone
+    return partner
+
+
+def _locked(uow: UnitOfWork, partner_id: int,
+            allowed: frozenset[PartnerStatus]) -> Partner:
+    partner = PartnerRepository(uow.session).get_for_update(partner_id)
+    if partner is None:
+        raise UnknownPartner(partner_id)
+    if partner.status not in allowed:
+        raise PartnerNotActive(partner.status)
+    return partner
+
+
+def _clean_quiet_days(days: Iterable[int]) -> frozenset[int]:
+    found = list(days)
+    # bool is an int to Python, but True is not a weekday anyone meant.
+    if any(isinstance(day, bool) or not isinstance(day, int) or day not in WEEKDAYS
+           for day in found):
+        raise PreferenceError("quiet_days", "Quiet days are weekdays from 1 (Monday) to "
+                              "7 (Sunday).")
+    if len(set(found)) == len(WEEKDAYS):
+        raise PreferenceError("quiet_days", "Leave at least one day of the week for emails.")
+    return frozenset(found)
+
+
+def _clean_send_hour(send_hour: int) -> int:
+    if isinstance(send_hour, bool) or not isinstance(send_hour, int) \
+            or not 0 <= send_hour <= 23:
+        raise PreferenceError("send_hour", "The send hour is a whole hour from 0 to 23.")
+    return send_hour
+
+
+def _clean_zone(timezone: str) -> str:
+    try:
+        return clean_timezone(timezone)
+    except ValueError as exc:
+        raise PreferenceError("timezone", str(exc)) from exc
+
+
+def _local_date(moment: datetime, zone: str) -> date:
+    return moment.astimezone(ZoneInfo(zone)).date()

@@ -1,0 +1,109 @@
+"""One SMTP session per worker, reused across messages, replaced when it wears out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+import pytest
+
+from reconnect.mail.message import OutgoingEmail, build_message
+from reconnect.mail.smtp import MailError, SmtpMailer
+from reconnect.settings import Settings
+from tests.support.smtp import SmtpSink
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def sink() -> Iterator[SmtpSink]:
+    own = SmtpSink()
+    own.start()
+    yield own
+    own.stop()
+
+
+@pytest.fixture
+def monotonic() -> FakeMonotonic:
+    return FakeMonotonic()
+
+
+@pytest.fixture
+def mailer(base_settings: Settings, sink: SmtpSink,
+           monotonic: FakeMonotonic) -> Iterator[SmtpMailer]:
+    settings = base_settings.model_copy(update={"smtp_port": sink.port,
+                                                "smtp_messages_per_connection": 3})
+    own = SmtpMailer(settings, monotonic=monotonic)
+    yield own
+    own.close()
+
+
+def _message(to: str = "ana@example.org") -> EmailMessage:
+    return build_message(OutgoingEmail(
+        to_name="Ana", to_address=to, subject="Hello", html="<p>Hi</p>", text="Hi",
+        message_id="<m@reconnect.test>", sender_name="Reconnect"),
+        "hello@reconnect.test", datetime(2026, 11, 25, tzinfo=UTC))
+
+
+def test_messages_in_a_row_share_one_session(mailer: SmtpMailer, sink: SmtpSink) -> None:
+    for _ in range(3):
+        mailer.send(_message())
+    assert len(sink.messages) == 3
+    assert mailer.connections_opened == 1
+
+
+def test_a_session_is_renewed_after_its_message_allowance(mailer: SmtpMailer,
+                                                          sink: SmtpSink) -> None:
+    for _ in range(4):
+        mailer.send(_message())
+    assert len(sink.messages) == 4
+    assert mailer.connections_opened == 2
+
+
+def test_a_refused_recipient_leaves_the_session_usable(mailer: SmtpMailer,
+                                                       sink: SmtpSink) -> None:
+    sink.handler.refuse["gone@example.org"] = "550 5.1.1 no such user"
+    with pytest.raises(MailError) as refused:
+        mailer.send(_message("gone@example.org"))
+    assert refused.value.permanent
+    mailer.send(_message())
+    assert [m.rcpt for m in sink.messages] == [("ana@example.org",)]
+    assert mailer.connections_opened == 1
+
+
+def test_a_session_idle_too_long_is_replaced_rather_than_trusted(
+        mailer: SmtpMailer, sink: SmtpSink, monotonic: FakeMonotonic) -> None:
+    mailer.send(_message())
+    monotonic.now += mailer.settings.smtp_idle_seconds + 1
+    mailer.send(_message())
+    assert mailer.connections_opened == 2
+
+
+def test_a_session_the_server_dropped_while_idle_is_noticed_before_sending(
+        mailer: SmtpMailer, sink: SmtpSink, monotonic: FakeMonotonic) -> None:
+    mailer.send(_message())
+    sink.stop()
+    revived = SmtpSink(port=sink.port)  # the old session's socket now leads nowhere
+    revived.start()
+    try:
+        monotonic.now += 2
+        mailer.send(_message())
+    finally:
+        revived.stop()
+    assert len(revived.messages) == 1
+    assert mailer.connections_opened == 2
+
+
+def test_a_server_that_is_down_is_a_temporary_failure(mailer: SmtpMailer,
+                                                      sink: SmtpSink) -> None:
+    sink.stop()
+    with pytest.raises(MailError) as down:
+        mailer.send(_message())
+    assert not down.value.permanent
