@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import redis
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from reconnect.clock import Clock, SystemClock, TravellingClock
@@ -46,8 +46,9 @@ class Runtime:
     sender: TaskSender = field(default_factory=NullSender)
     throttle: SendThrottle | None = None
 
-    def unit_of_work(self) -> AbstractContextManager[UnitOfWork]:
-        return unit_of_work(self.session_factory, self.sender)
+    def unit_of_work(self, bind: Connection | None = None
+                     ) -> AbstractContextManager[UnitOfWork]:
+        return unit_of_work(self.session_factory, self.sender, bind)
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,11 @@ class UnitOfWork:
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session], sender: TaskSender) -> Iterator[UnitOfWork]:
-    session = factory()
+def unit_of_work(factory: sessionmaker[Session], sender: TaskSender,
+                 bind: Connection | None = None) -> Iterator[UnitOfWork]:
+    """``bind`` runs the unit on a connection the caller holds (one checkout for many
+    short transactions); by default each unit takes a connection from the pool."""
+    session = factory() if bind is None else factory(bind=bind)
     uow = UnitOfWork(session)
     try:
         yield uow

@@ -1,5 +1,4 @@
-"""Recording what happened to a send: sent, retry later, failed, or address suppressed;
-and, for stage emails, planning the partner's next stage."""
+"""Recording what happened to a send: sent, retry later, failed, or address suppressed."""
 
 from __future__ import annotations
 
@@ -10,15 +9,16 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
+from reconnect.deliveries.planning import Plan, record_plan, schedule_next
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.retry import retry_delay
-from reconnect.deliveries.schedule import stage_due_at
 from reconnect.mail.smtp import MailError
-from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
+from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
 
@@ -51,12 +51,15 @@ class Attempt:
     position: int
     message_id: str
     partner_had_failures: bool
+    plan: Plan | None = None  # for a stage: what comes next, worked out in advance
 
 
-def with_reconnect(rt: Runtime, work: Callable[[UnitOfWork], T]) -> T:
+def with_reconnect(rt: Runtime, work: Callable[[UnitOfWork], T],
+                   bind: Connection | None = None) -> T:
     for attempt in range(1, RECORD_ATTEMPTS + 1):
         try:
-            with rt.unit_of_work() as uow:
+            # A held connection that dropped reconnects by itself on its next use.
+            with rt.unit_of_work(bind) as uow:
                 return work(uow)
         except DBAPIError as exc:
             if not exc.connection_invalidated or attempt == RECORD_ATTEMPTS:
@@ -65,7 +68,7 @@ def with_reconnect(rt: Runtime, work: Callable[[UnitOfWork], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def record_sent(rt: Runtime, sent: Attempt) -> Outcome:
+def record_sent(rt: Runtime, sent: Attempt, bind: Connection | None = None) -> Outcome:
     def work(uow: UnitOfWork) -> Outcome:
         repo = DeliveryRepository(uow.session)
         now = rt.clock.now()
@@ -77,14 +80,16 @@ def record_sent(rt: Runtime, sent: Attempt) -> Outcome:
             return Outcome.SKIPPED
         if sent.partner_had_failures:
             PartnerRepository(uow.session).reset_permanent_failures(sent.partner_id)
-        if sent.kind is DeliveryKind.STAGE:
+        if sent.kind is DeliveryKind.STAGE and \
+                not record_plan(uow.session, sent.partner_id, sent.plan, now):
             schedule_next(rt, uow.session, sent.partner_id, sent.position, now)
         return Outcome.SENT
 
-    return with_reconnect(rt, work)
+    return with_reconnect(rt, work, bind)
 
 
-def record_failure(rt: Runtime, attempt: Attempt, error: MailError) -> Outcome:
+def record_failure(rt: Runtime, attempt: Attempt, error: MailError,
+                   bind: Connection | None = None) -> Outcome:
     reason = str(error)[:500]
 
     def work(uow: UnitOfWork) -> Outcome:
@@ -112,7 +117,7 @@ def record_failure(rt: Runtime, attempt: Attempt, error: MailError) -> Outcome:
             schedule_next(rt, uow.session, attempt.partner_id, attempt.position, now)
         return Outcome.FAILED
 
-    return with_reconnect(rt, work)
+    return with_reconnect(rt, work, bind)
 
 
 def _count_refusal(rt: Runtime, session: Session, partner_id: int, now: datetime) -> bool:
@@ -129,26 +134,3 @@ def _count_refusal(rt: Runtime, session: Session, partner_id: int, now: datetime
         log.warning("address suppressed after permanent failures",
                     extra={"partner": partner.id, "failures": partner.permanent_failures})
     return True
-
-
-def schedule_next(rt: Runtime, session: Session, partner_id: int, position: int,
-                  now: datetime) -> None:
-    partner = PartnerRepository(session).get_for_update(partner_id)
-    if partner is None or not _enrolled(partner):
-        return
-    assert partner.program_version_id is not None
-    assert partner.program_start_date is not None
-    program = rt.programs.version(session, partner.program_version_id)
-    following = program.stage_at(position + 1)
-    if following is None:
-        partner.status = PartnerStatus.COMPLETED
-        return
-    due = stage_due_at(partner.program_start_date, following.day, partner.send_hour,
-                       partner.timezone, now, quiet_days=partner.quiet_weekdays)
-    DeliveryRepository(session).add(
-        partner.id, DeliveryKind.STAGE, following.key, following.position, due, now,
-        status=S.HELD if partner.paused_at is not None else S.SCHEDULED)
-
-
-def _enrolled(partner: Partner) -> bool:
-    return partner.status is PartnerStatus.ACTIVE and partner.suppressed_at is None

@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import Connection
+
 from reconnect.deliveries.compose import NothingToSend, compose
 from reconnect.deliveries.outcomes import Attempt, Outcome, record_failure, record_sent
+from reconnect.deliveries.planning import plan_after
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.jobs import DELIVER, DISPATCH_DUE
 from reconnect.mail.message import OutgoingEmail, build_message
@@ -82,16 +85,20 @@ def deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
     ids = sorted(set(delivery_ids))
     outcomes: dict[int, Outcome] = {}
     ids = _within_send_rate(rt, ids, outcomes)
-    ready = _prepare(rt, ids, outcomes) if ids else []
-    for item in ready:
-        attempt = item.attempt
-        message = build_message(item.email, rt.settings.mail_from, rt.clock.now())
-        try:
-            rt.mailer.send(message)
-        except MailError as exc:
-            outcomes[attempt.delivery_id] = record_failure(rt, attempt, exc)
-            continue
-        outcomes[attempt.delivery_id] = record_sent(rt, attempt)
+    if not ids:
+        return outcomes
+    # One connection for the whole batch: a checkout (and liveness check) per batch
+    # instead of per email; every result is still its own transaction.
+    with rt.engine.connect() as conn:
+        for item in _prepare(rt, conn, ids, outcomes):
+            attempt = item.attempt
+            message = build_message(item.email, rt.settings.mail_from, rt.clock.now())
+            try:
+                rt.mailer.send(message)
+            except MailError as exc:
+                outcomes[attempt.delivery_id] = record_failure(rt, attempt, exc, conn)
+                continue
+            outcomes[attempt.delivery_id] = record_sent(rt, attempt, conn)
     return outcomes
 
 
@@ -113,12 +120,15 @@ def _within_send_rate(rt: Runtime, ids: list[int], outcomes: dict[int, Outcome])
     return now_ids
 
 
-def _prepare(rt: Runtime, ids: list[int], outcomes: dict[int, Outcome]) -> list[_Ready]:
-    """Takes the batch (claimed -> sending) and renders every email, in one transaction."""
+def _prepare(rt: Runtime, conn: Connection, ids: list[int],
+             outcomes: dict[int, Outcome]) -> list[_Ready]:
+    """Takes the batch (claimed -> sending), renders every email and plans each partner's
+    next stage, in one transaction."""
     ready: list[_Ready] = []
-    with rt.unit_of_work() as uow:
+    with rt.unit_of_work(conn) as uow:
         repo = DeliveryRepository(uow.session)
-        won = repo.start_sending(ids, rt.clock.now())
+        now = rt.clock.now()
+        won = repo.start_sending(ids, now)
         outcomes.update(dict.fromkeys(set(ids) - set(won), Outcome.SKIPPED))
         if not won:
             return ready
@@ -144,10 +154,12 @@ def _prepare(rt: Runtime, ids: list[int], outcomes: dict[int, Outcome]) -> list[
                 log.exception("delivery cannot be rendered", extra={"delivery": delivery.id})
                 outcomes[delivery.id] = Outcome.FAILED
                 continue
+            plan = plan_after(rt, uow.session, partner, delivery.position, now) \
+                if delivery.kind is DeliveryKind.STAGE else None
             ready.append(_Ready(Attempt(
                 delivery_id=delivery.id, partner_id=partner.id, kind=delivery.kind,
                 position=delivery.position, message_id=email.message_id,
-                partner_had_failures=partner.permanent_failures > 0), email))
+                partner_had_failures=partner.permanent_failures > 0, plan=plan), email))
     return ready
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from reconnect.models import Couple, Partner
+from reconnect.models import Couple, Partner, PartnerStatus
 
 
 class PartnerRepository:
@@ -38,6 +38,15 @@ class PartnerRepository:
         return self.session.execute(
             select(Partner).where(Partner.couple_id == partner.couple_id, Partner.id != partner.id)
         ).scalars().first()
+
+    def complete(self, partner_id: int) -> bool:
+        """An enrolled partner whose last stage went out has completed the program."""
+        result = self.session.execute(
+            update(Partner).where(Partner.id == partner_id,
+                                  Partner.status == PartnerStatus.ACTIVE)
+            .values(status=PartnerStatus.COMPLETED)
+            .execution_options(synchronize_session=False))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     def reset_permanent_failures(self, partner_id: int) -> None:
         self.session.execute(
