@@ -98,9 +98,9 @@ class DeliveryRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             # Postgres turns ``id IN (subquery)`` into a hash semi-join fed by a sequential
             # scan of the whole table once it guesses that is cheaper than one primary-key
-            # probe per id, so the claim grew with the table (2.5x slower at 1M rows than
-            # at 100k, bench/claim.py). ``= ANY(ARRAY(subquery))`` locks the due rows once,
-            # up front, and probes the primary key for each: work in ``limit``, not in rows.
+            # probe per id, so the claim grew with the table (bench/claim.py, 1M rows against
+            # 100k). ``= ANY(ARRAY(subquery))`` locks the due rows once, up front, and
+            # probes the primary key for each: work in ``limit``, not in rows.
             chosen = Delivery.id == func.array(due).any_()
         else:
             chosen = Delivery.id.in_(due)
