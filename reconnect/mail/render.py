@@ -9,7 +9,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from reconnect.program.model import Program, Prompt, Stage
-from reconnect.program.text import markdown_to_html, markdown_to_text, render_source
+from reconnect.program.text import render_markdown
 from reconnect.templating import render
 
 
@@ -59,18 +59,18 @@ def prompt_views(prompts: tuple[Prompt, ...],
 
 def render_stage_email(program: Program, stage: Stage, variables: dict[str, str],
                        prompts: tuple[PromptView, ...], footer: Footer) -> RenderedEmail:
-    body_md = render_source(stage.body, variables)
-    exercise_md = render_source(stage.exercise.text, variables)
+    body = render_markdown(stage.body, variables)
+    exercise = render_markdown(stage.exercise.text, variables)
     context = {
         "program": program,
         "stage": stage,
         "week": stage.position,
         "subject": stage.subject,
         "preheader": stage.preheader,
-        "body_html": Markup(markdown_to_html(body_md)),  # noqa: S704 - escaped by markdown-it
-        "body_text": markdown_to_text(body_md),
-        "exercise_html": Markup(markdown_to_html(exercise_md)),  # noqa: S704
-        "exercise_text": markdown_to_text(exercise_md),
+        "body_html": Markup(body.html),  # noqa: S704 - escaped by markdown-it
+        "body_text": body.text,
+        "exercise_html": Markup(exercise.html),  # noqa: S704
+        "exercise_text": exercise.text,
         "prompts": prompts,
         "footer": footer,
     }

@@ -7,12 +7,14 @@ template can neither reach Python internals nor silently print an empty variable
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 SAMPLE_VARIABLES: tuple[dict[str, str], ...] = (
     {"first_name": "Sam", "partner_name": "Alex"},
@@ -77,3 +79,76 @@ def markdown_to_text(markdown: str) -> str:
     text = _EMPHASIS.sub(r"\2", text)
     text = _HEADING.sub(lambda m: f"{m.group(2)}\n{'-' * len(m.group(2))}", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    html: str
+    text: str
+
+
+# Private-use characters: Markdown treats them as plain text, and no stage file has them.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_ENCODED_OPEN = "%EE%80%80"  # _OPEN in a URL
+
+
+def render_markdown(source: str, variables: dict[str, str]) -> RenderedText:
+    """A stage text as HTML and plain text, with the partner's variables filled in.
+
+    Parsing Markdown is most of the cost of an email, so a text whose only logic is
+    printing variables and ``{% if name %}`` on them is parsed once per combination of
+    empty and non-empty values, with a marker where each value goes; the values are put
+    in afterwards (escaped for HTML as Markdown would). Names are therefore always shown
+    as written, never read as Markdown. Texts with other logic are rendered in full."""
+    names = _simple_variables(source)
+    if names is not None and names <= variables.keys():
+        given = frozenset(name for name in names if variables[name])
+        template = _with_slots(source, given)
+        if template is not None:
+            return _fill(template, variables)
+    markdown = render_source(source, variables)
+    return RenderedText(markdown_to_html(markdown), markdown_to_text(markdown))
+
+
+@lru_cache(maxsize=1024)
+def _with_slots(source: str, given: frozenset[str]) -> RenderedText | None:
+    names = _simple_variables(source) or frozenset()
+    markdown = render_source(source, {name: f"{_OPEN}{name}{_CLOSE}" if name in given else ""
+                                      for name in names})
+    html = markdown_to_html(markdown)
+    if _ENCODED_OPEN in html.upper():
+        # A marker inside a link target, percent-encoded: values there need a full render.
+        return None
+    return RenderedText(html, markdown_to_text(markdown))
+
+
+@lru_cache(maxsize=512)
+def _simple_variables(source: str) -> frozenset[str] | None:
+    """The variables a template prints or tests, if that is all the logic it has."""
+    names: set[str] = set()
+    return frozenset(names) if _only_simple(_env.parse(source).body, names) else None
+
+
+def _only_simple(body: Sequence[nodes.Node], names: set[str]) -> bool:
+    for node in body:
+        if isinstance(node, nodes.Output):
+            if not _only_simple(node.nodes, names):
+                return False
+        elif isinstance(node, nodes.If) and isinstance(node.test, nodes.Name):
+            names.add(node.test.name)
+            if node.elif_ or not (_only_simple(node.body, names)
+                                  and _only_simple(node.else_, names)):
+                return False
+        elif isinstance(node, nodes.Name):
+            names.add(node.name)
+        elif not isinstance(node, nodes.TemplateData):
+            return False
+    return True
+
+
+def _fill(template: RenderedText, variables: dict[str, str]) -> RenderedText:
+    html, text = template.html, template.text
+    for name, value in variables.items():
+        slot = f"{_OPEN}{name}{_CLOSE}"
+        html, text = html.replace(slot, escapeHtml(value)), text.replace(slot, value)
+    return RenderedText(html, text)
