@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from email.message import EmailMessage
 
 import pytest
 
-from reconnect.mail.message import OutgoingEmail, build_message
+from reconnect.mail.message import OutgoingEmail, WireMessage, build_message
 from reconnect.mail.smtp import MailError, SmtpMailer
 from reconnect.settings import Settings
 from tests.support.smtp import SmtpSink
@@ -45,7 +44,7 @@ def mailer(base_settings: Settings, sink: SmtpSink,
     own.close()
 
 
-def _message(to: str = "ana@example.org") -> EmailMessage:
+def _message(to: str = "ana@example.org") -> WireMessage:
     return build_message(OutgoingEmail(
         to_name="Ana", to_address=to, subject="Hello", html="<p>Hi</p>", text="Hi",
         message_id="<m@reconnect.test>", sender_name="Reconnect"),

@@ -1,12 +1,22 @@
-"""Builds email messages from structured parts, never by formatting header strings."""
+"""Builds the bytes of an email from structured parts, never by formatting header strings.
+
+Headers that carry anything a person typed (names, subject) go through the standard
+library's structured header classes, which quote and encode them (RFC 5322, RFC 2047).
+The body is two quoted-printable parts written directly: the standard library's
+general-purpose MIME builder costs more than rendering the email itself.
+"""
 
 from __future__ import annotations
 
+import binascii
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from email import policy
 from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
+
+_POLICY = policy.SMTP  # CRLF line ends, as sent over SMTP
 
 
 @dataclass(frozen=True)
@@ -21,18 +31,52 @@ class OutgoingEmail:
     unsubscribe_url: str | None = None
 
 
-def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = Address(display_name=mail.sender_name, addr_spec=sender_address)
-    msg["To"] = Address(display_name=mail.to_name, addr_spec=mail.to_address)
-    msg["Subject"] = mail.subject
-    msg["Date"] = format_datetime(sent_at)
-    msg["Message-ID"] = mail.message_id
-    msg["Auto-Submitted"] = "auto-generated"
+@dataclass(frozen=True)
+class WireMessage:
+    """What goes over SMTP: the envelope and the message bytes."""
+
+    sender: str
+    recipient: str
+    data: bytes
+
+
+def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime) -> WireMessage:
+    boundary = f"=_reconnect_{secrets.token_hex(12)}"
+    headers = [
+        _header("From", Address(display_name=mail.sender_name, addr_spec=sender_address)),
+        _header("To", Address(display_name=mail.to_name, addr_spec=mail.to_address)),
+        _header("Subject", mail.subject),
+        _header("Date", format_datetime(sent_at)),
+        _header("Message-ID", mail.message_id),
+        _header("Auto-Submitted", "auto-generated"),
+    ]
     if mail.unsubscribe_url:
         # RFC 8058 one-click: the POST to this URI unsubscribes with no further step.
-        msg["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
-        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg.set_content(mail.text, subtype="plain", cte="quoted-printable")
-    msg.add_alternative(mail.html, subtype="html", cte="quoted-printable")
-    return msg
+        headers += [_header("List-Unsubscribe", f"<{mail.unsubscribe_url}>"),
+                    _header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+    headers += [b"MIME-Version: 1.0\r\n",
+                f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'.encode()]
+    parts = [_text_part("plain", mail.text), _text_part("html", mail.html)]
+    marker = f"--{boundary}\r\n".encode()
+    # The line break before each boundary belongs to the boundary (RFC 2046), so each part
+    # gets one more to keep its own last line break.
+    body = b"\r\n" + b"".join(marker + part + b"\r\n" for part in parts) \
+        + f"--{boundary}--\r\n".encode()
+    return WireMessage(sender_address, mail.to_address, b"".join(headers) + body)
+
+
+def _header(name: str, value: str | Address) -> bytes:
+    # header_store_parse refuses values with line breaks (header injection).
+    _, header = _POLICY.header_store_parse(name, value)
+    return str(header.fold(policy=_POLICY)).encode("ascii")
+
+
+def _text_part(subtype: str, content: str) -> bytes:
+    # Line ends are normalised before encoding so the soft breaks and the hard ones agree.
+    normalised = content.replace("\r\n", "\n").replace("\r", "\n")
+    if not normalised.endswith("\n"):
+        normalised += "\n"
+    encoded = binascii.b2a_qp(normalised.encode("utf-8"), istext=True)
+    head = (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode()
+    return head + encoded.replace(b"\n", b"\r\n")

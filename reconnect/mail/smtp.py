@@ -13,8 +13,8 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from email.message import EmailMessage
 
+from reconnect.mail.message import WireMessage
 from reconnect.settings import Settings, SmtpSecurity
 
 log = logging.getLogger(__name__)
@@ -72,11 +72,11 @@ class SmtpMailer:
             self._sent_on_client = 0
         return self._client
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: WireMessage) -> None:
         with self._lock:
             try:
                 client = self._session()
-                refused = client.send_message(message)
+                refused = client.sendmail(message.sender, [message.recipient], message.data)
             except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as exc:
                 # Our credentials or sender address are wrong: no recipient's fault, so
                 # retry (after the operator fixes it) rather than give up on the address.

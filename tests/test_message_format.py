@@ -1,0 +1,88 @@
+"""The bytes of an email: read back by a standard parser exactly as they were meant."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+import pytest
+
+from reconnect.mail.message import OutgoingEmail, build_message
+
+SENT_AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+
+def _mail(**overrides: str) -> OutgoingEmail:
+    fields = {"to_name": "Ana", "to_address": "ana@example.org", "subject": "Your week",
+              "html": "<p>Hello <b>Ana</b></p>", "text": "Hello Ana\n\nSee you.",
+              "message_id": "<reconnect.1.welcome@reconnect.test>",
+              "sender_name": "Reconnect", "unsubscribe_url": "https://r.test/unsubscribe/t"}
+    fields.update(overrides)
+    return OutgoingEmail(**fields)
+
+
+def _parsed(mail: OutgoingEmail) -> EmailMessage:
+    wire = build_message(mail, "hello@reconnect.test", SENT_AT)
+    parsed = email.message_from_bytes(wire.data, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def _part(message: EmailMessage, subtype: str) -> str:
+    part = message.get_body((subtype,))
+    assert part is not None
+    return str(part.get_content()).replace("\r\n", "\n")  # as the parser reads SMTP lines
+
+
+def test_both_parts_read_back_exactly() -> None:
+    text = "Hello Ana,\n\nA line with a café, an emoji 🌱 and = signs.\n" + "long " * 60
+    html = "<p>" + "Words that go on and on. " * 40 + "</p>\n<p>Ünïcödé</p>"
+    parsed = _parsed(_mail(text=text, html=html))
+    assert _part(parsed, "plain") == text + "\n"
+    assert _part(parsed, "html") == html + "\n"
+
+
+def test_every_line_fits_the_smtp_limit_and_ends_in_crlf() -> None:
+    wire = build_message(_mail(html="<p>" + "x" * 5000 + "</p>"), "hello@reconnect.test",
+                         SENT_AT)
+    lines = wire.data.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 78
+    assert b"\n" not in wire.data.replace(b"\r\n", b"")
+
+
+def test_headers_carry_names_subject_and_one_click_unsubscribe() -> None:
+    parsed = _parsed(_mail(to_name="Zoë O'Neil", subject="Een week voor jullie — samen"))
+    assert parsed["To"].addresses[0].display_name == "Zoë O'Neil"
+    assert parsed["To"].addresses[0].addr_spec == "ana@example.org"
+    assert parsed["From"].addresses[0].display_name == "Reconnect"
+    assert parsed["Subject"] == "Een week voor jullie — samen"
+    assert parsed["Message-ID"] == "<reconnect.1.welcome@reconnect.test>"
+    assert parsed["List-Unsubscribe"] == "<https://r.test/unsubscribe/t>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed["Date"].datetime == SENT_AT
+    assert parsed.get_content_type() == "multipart/alternative"
+
+
+def test_a_confirmation_without_unsubscribe_link_has_no_list_headers() -> None:
+    parsed = _parsed(_mail(unsubscribe_url=""))
+    assert parsed["List-Unsubscribe"] is None
+
+
+def test_a_name_with_quotes_and_commas_stays_one_address() -> None:
+    parsed = _parsed(_mail(to_name='Ana "Annie", Smith'))
+    [address] = parsed["To"].addresses
+    assert address.display_name == 'Ana "Annie", Smith'
+
+
+@pytest.mark.parametrize("field", ["subject", "to_name", "sender_name"])
+def test_a_line_break_in_a_header_value_is_refused(field: str) -> None:
+    with pytest.raises(ValueError, match=r"carriage return|CR or LF"):
+        build_message(_mail(**{field: "Hi\r\nBcc: all@example.org"}), "hello@reconnect.test",
+                      SENT_AT)
+
+
+def test_the_envelope_names_sender_and_recipient() -> None:
+    wire = build_message(_mail(), "hello@reconnect.test", SENT_AT)
+    assert (wire.sender, wire.recipient) == ("hello@reconnect.test", "ana@example.org")
