@@ -1,11 +1,13 @@
-"""The next stage is planned ahead of the send and recorded only if still right."""
+"""The next stage is planned before the send and recorded with it, only if still right."""
 
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from reconnect.deliveries.planning import Plan, plan_after, record_plan
-from reconnect.models import DeliveryStatus, PartnerStatus
+from reconnect.deliveries.outcomes import Attempt, Outcome, record_sent
+from reconnect.deliveries.planning import plan_after
+from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, PartnerStatus
 from reconnect.partners import preferences
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
@@ -15,69 +17,88 @@ from tests.support.smtp import SmtpSink
 S = DeliveryStatus
 
 
-def _plan_after_stage(runtime: Runtime, partner_id: int, position: int) -> Plan:
-    with runtime.read_session() as session:
-        found = PartnerRepository(session).get(partner_id)
-        assert found is not None
-        plan = plan_after(runtime, session, found, position, runtime.clock.now())
-    assert plan is not None
-    return plan
-
-
-def _record(runtime: Runtime, partner_id: int, plan: Plan) -> bool:
+def _sending(runtime: Runtime, position: int | None = None) -> Attempt:
+    """Ana's waiting stage, taken for sending, with its plan made as the worker makes it."""
+    [row] = [d for d in deliveries(runtime, ANA) if d.status is S.SCHEDULED]
     with runtime.unit_of_work() as uow:
-        return record_plan(uow.session, partner_id, plan, runtime.clock.now())
+        repo = DeliveryRepository(uow.session)
+        assert repo.transition(row.id, S.SCHEDULED, S.CLAIMED)
+        assert repo.start_sending([row.id], runtime.clock.now()) == [row.id]
+        if position is not None:
+            repo.transition(row.id, S.SENDING, S.SENDING, position=position)
+        found = PartnerRepository(uow.session).get(row.partner_id)
+        assert found is not None
+        stage_position = row.position if position is None else position
+        plan = plan_after(runtime, uow.session, found, stage_position, runtime.clock.now())
+    return Attempt(delivery_id=row.id, partner_id=row.partner_id, kind=DeliveryKind.STAGE,
+                   position=stage_position, message_id="<m@reconnect.test>",
+                   partner_had_failures=False, plan=plan)
 
 
-def _acknowledge(runtime: Runtime) -> list[DeliveryStatus]:
-    return [d.status for d in deliveries(runtime, ANA) if d.key == "acknowledge"]
+def _acknowledge(runtime: Runtime) -> list[Delivery]:
+    return [d for d in deliveries(runtime, ANA) if d.key == "acknowledge"]
 
 
-def test_a_plan_for_an_unchanged_partner_schedules_the_next_stage(
+def test_sending_a_stage_records_it_and_schedules_the_next(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
+    enrol(client, runtime, smtp_sink)
+    attempt = _sending(runtime)
+    assert record_sent(runtime, attempt) is Outcome.SENT
+    [planned] = _acknowledge(runtime)
+    assert planned.status is S.SCHEDULED
+    assert attempt.plan is not None
+    assert attempt.plan.following is not None
+    assert planned.due_at == attempt.plan.following.due_at
+
+
+def test_a_partner_who_paused_meanwhile_gets_the_next_stage_held(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
     ana = enrol(client, runtime, smtp_sink)
-    assert _record(runtime, ana.id, _plan_after_stage(runtime, ana.id, 0))
-    assert _acknowledge(runtime) == [S.SCHEDULED]
-
-
-def test_a_plan_for_a_partner_who_paused_since_is_recorded_as_held(
-        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
-    ana = enrol(client, runtime, smtp_sink)
-    plan = _plan_after_stage(runtime, ana.id, 0)
+    attempt = _sending(runtime)
     with runtime.unit_of_work() as uow:
         preferences.pause(uow, runtime, ana.id)
-    assert _record(runtime, ana.id, plan)
-    assert _acknowledge(runtime) == [S.HELD]
+    record_sent(runtime, attempt)
+    assert [d.status for d in _acknowledge(runtime)] == [S.HELD]
 
 
-def test_a_plan_made_before_the_send_hour_changed_is_refused(
+def test_a_send_hour_changed_meanwhile_is_respected(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
     ana = enrol(client, runtime, smtp_sink)
-    plan = _plan_after_stage(runtime, ana.id, 0)
+    attempt = _sending(runtime)
     with runtime.unit_of_work() as uow:
         preferences.set_send_time(uow, runtime, ana.id, 21, "Europe/Berlin")
-    assert not _record(runtime, ana.id, plan)
-    assert _acknowledge(runtime) == []
+    record_sent(runtime, attempt)
+    [planned] = _acknowledge(runtime)
+    assert planned.due_at.hour == 20  # 21:00 in Berlin, in UTC (winter time)
 
 
-def test_a_plan_for_a_partner_who_left_since_adds_nothing(
+def test_a_partner_who_left_meanwhile_gets_nothing_more(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
     ana = enrol(client, runtime, smtp_sink)
-    plan = _plan_after_stage(runtime, ana.id, 0)
+    attempt = _sending(runtime)
     with runtime.unit_of_work() as uow:
         found = PartnerRepository(uow.session).get(ana.id)
         assert found is not None
         found.status = PartnerStatus.UNSUBSCRIBED
-    assert not _record(runtime, ana.id, plan)
+    assert record_sent(runtime, attempt) is Outcome.SENT
     assert _acknowledge(runtime) == []
 
 
-def test_the_plan_after_the_last_stage_completes_the_program(
+def test_sending_the_last_stage_completes_the_program(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
-    ana = enrol(client, runtime, smtp_sink)
+    enrol(client, runtime, smtp_sink)
     _, program = runtime.programs.current()
-    last = program.stages[-1].position
-    plan = _plan_after_stage(runtime, ana.id, last)
-    assert plan.following is None
-    assert _record(runtime, ana.id, plan)
+    attempt = _sending(runtime, position=program.stages[-1].position)
+    assert attempt.plan is not None
+    assert attempt.plan.following is None
+    record_sent(runtime, attempt)
     assert partner(runtime, ANA).status is PartnerStatus.COMPLETED
+
+
+def test_a_send_recorded_twice_counts_once(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
+    enrol(client, runtime, smtp_sink)
+    attempt = _sending(runtime)
+    assert record_sent(runtime, attempt) is Outcome.SENT
+    assert record_sent(runtime, attempt) is Outcome.SKIPPED
+    assert len(_acknowledge(runtime)) == 1

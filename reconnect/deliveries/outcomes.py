@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.planning import Plan, record_plan, schedule_next
+from reconnect.deliveries.planning import Plan, completes, planned_stage, schedule_next
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.retry import retry_delay
 from reconnect.mail.smtp import MailError
@@ -72,16 +72,17 @@ def record_sent(rt: Runtime, sent: Attempt, bind: Connection | None = None) -> O
     def work(uow: UnitOfWork) -> Outcome:
         repo = DeliveryRepository(uow.session)
         now = rt.clock.now()
-        if not repo.transition(sent.delivery_id, S.SENDING, S.SENT, sent_at=now,
-                               message_id=sent.message_id, last_error=None):
+        marked, planned = repo.mark_sent(sent.delivery_id, sent.message_id, now,
+                                         planned_stage(sent.partner_id, sent.plan))
+        if not marked:
             # The reaper gave our row away while we were sending: the documented window.
             log.warning("delivery was reaped while sending",
                         extra={"delivery": sent.delivery_id})
             return Outcome.SKIPPED
         if sent.partner_had_failures:
             PartnerRepository(uow.session).reset_permanent_failures(sent.partner_id)
-        if sent.kind is DeliveryKind.STAGE and \
-                not record_plan(uow.session, sent.partner_id, sent.plan, now):
+        if sent.kind is DeliveryKind.STAGE and not planned \
+                and not completes(uow.session, sent.partner_id, sent.plan):
             schedule_next(rt, uow.session, sent.partner_id, sent.position, now)
         return Outcome.SENT
 

@@ -1,10 +1,11 @@
 """Planning a partner's next stage once one has been sent (or has failed for good).
 
 The plan is worked out while the batch is prepared, where the partner is loaded
-anyway, and recorded with one guarded INSERT … SELECT after the send: the insert only
-happens if the partner is still enrolled and their schedule (program version, start
-date, hour, zone, quiet days) is what the plan was computed from. If anything changed in
-between, the slower path below locks the partner and plans afresh.
+anyway, and recorded together with the send (``DeliveryRepository.mark_sent``) by a
+guarded INSERT … SELECT: it only adds the row if the partner is still enrolled and their
+schedule (program version, start date, hour, zone, quiet days) is what the plan was made
+from. If anything changed in between, the slower path below locks the partner and plans
+afresh, in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.deliveries.repository import DeliveryRepository, PlannedStage
 from reconnect.deliveries.schedule import stage_due_at
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
@@ -66,17 +67,21 @@ def plan_after(rt: Runtime, session: Session, partner: Partner, position: int,
     return Plan(basis, NextStage(following.key, following.position, due))
 
 
-def record_plan(session: Session, partner_id: int, plan: Plan | None, now: datetime) -> bool:
-    """Applies a plan made earlier; False if the partner changed since (plan afresh)."""
-    if plan is None:
-        return False
-    if plan.following is None:
-        return PartnerRepository(session).complete(partner_id)
+def planned_stage(partner_id: int, plan: Plan | None) -> PlannedStage | None:
+    """The row a plan adds, if it adds one."""
+    if plan is None or plan.following is None:
+        return None
     b, nxt = plan.basis, plan.following
-    return DeliveryRepository(session).add_planned_stage(
-        partner_id, nxt.key, nxt.position, nxt.due_at, now,
-        expect=(b.program_version_id, b.program_start_date, b.send_hour, b.timezone,
-                b.quiet_days))
+    return PlannedStage(partner_id, nxt.key, nxt.position, nxt.due_at,
+                        (b.program_version_id, b.program_start_date, b.send_hour,
+                         b.timezone, b.quiet_days))
+
+
+def completes(session: Session, partner_id: int, plan: Plan | None) -> bool:
+    """Applies a plan that ends the program; False if it is not one (or came too late)."""
+    if plan is None or plan.following is not None:
+        return False
+    return PartnerRepository(session).complete(partner_id)
 
 
 def schedule_next(rt: Runtime, session: Session, partner_id: int, position: int,
