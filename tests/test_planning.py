@@ -32,7 +32,7 @@ def _sending(runtime: Runtime, position: int | None = None) -> Attempt:
         plan = plan_after(runtime, uow.session, found, stage_position, runtime.clock.now())
     return Attempt(delivery_id=row.id, partner_id=row.partner_id, kind=DeliveryKind.STAGE,
                    position=stage_position, message_id="<m@reconnect.test>",
-                   partner_had_failures=False, plan=plan)
+                   partner_had_failures=False, due_at=row.due_at, plan=plan)
 
 
 def _acknowledge(runtime: Runtime) -> list[Delivery]:

@@ -51,7 +51,14 @@ class Attempt:
     position: int
     message_id: str
     partner_had_failures: bool
+    due_at: datetime
     plan: Plan | None = None  # for a stage: what comes next, worked out in advance
+
+    def planning_time(self, now: datetime) -> datetime:
+        """The time to plan the next stage from: never before this one was due, so a
+        worker whose clock lags the dispatcher's (skew between machines) cannot plan the
+        next stage earlier than the stage it is sending."""
+        return max(now, self.due_at)
 
 
 def with_reconnect(rt: Runtime, work: Callable[[UnitOfWork], T],
@@ -83,7 +90,8 @@ def record_sent(rt: Runtime, sent: Attempt, bind: Connection | None = None) -> O
             PartnerRepository(uow.session).reset_permanent_failures(sent.partner_id)
         if sent.kind is DeliveryKind.STAGE and not planned \
                 and not completes(uow.session, sent.partner_id, sent.plan):
-            schedule_next(rt, uow.session, sent.partner_id, sent.position, now)
+            schedule_next(rt, uow.session, sent.partner_id, sent.position,
+                          sent.planning_time(now))
         return Outcome.SENT
 
     return with_reconnect(rt, work, bind)
@@ -115,7 +123,8 @@ def record_failure(rt: Runtime, attempt: Attempt, error: MailError,
                                                         now)
         # One lost week should not end the program: the next stage is still planned.
         if not suppressed and attempt.kind is DeliveryKind.STAGE:
-            schedule_next(rt, uow.session, attempt.partner_id, attempt.position, now)
+            schedule_next(rt, uow.session, attempt.partner_id, attempt.position,
+                          attempt.planning_time(now))
         return Outcome.FAILED
 
     return with_reconnect(rt, work, bind)

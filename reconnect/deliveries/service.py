@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import Connection
@@ -154,12 +154,14 @@ def _prepare(rt: Runtime, conn: Connection, ids: list[int],
                 log.exception("delivery cannot be rendered", extra={"delivery": delivery.id})
                 outcomes[delivery.id] = Outcome.FAILED
                 continue
-            plan = plan_after(rt, uow.session, partner, delivery.position, now) \
-                if delivery.kind is DeliveryKind.STAGE else None
-            ready.append(_Ready(Attempt(
+            attempt = Attempt(
                 delivery_id=delivery.id, partner_id=partner.id, kind=delivery.kind,
                 position=delivery.position, message_id=email.message_id,
-                partner_had_failures=partner.permanent_failures > 0, plan=plan), email))
+                partner_had_failures=partner.permanent_failures > 0, due_at=delivery.due_at)
+            if delivery.kind is DeliveryKind.STAGE:
+                attempt = replace(attempt, plan=plan_after(
+                    rt, uow.session, partner, delivery.position, attempt.planning_time(now)))
+            ready.append(_Ready(attempt, email))
     return ready
 
 
