@@ -14,9 +14,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.planning import Plan, completes, planned_stage, schedule_next
+from reconnect.deliveries.planning import Plan, replan, schedule_next
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.retry import retry_delay
+from reconnect.deliveries.sent_repository import Recorded, SentRepository
 from reconnect.mail.smtp import MailError
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.partners.repository import PartnerRepository
@@ -75,26 +76,33 @@ def with_reconnect(rt: Runtime, work: Callable[[UnitOfWork], T],
     raise AssertionError("unreachable")
 
 
-def record_sent(rt: Runtime, sent: Attempt, bind: Connection | None = None) -> Outcome:
-    def work(uow: UnitOfWork) -> Outcome:
-        repo = DeliveryRepository(uow.session)
-        now = rt.clock.now()
-        marked, planned = repo.mark_sent(sent.delivery_id, sent.message_id, now,
-                                         planned_stage(sent.partner_id, sent.plan))
-        if not marked:
-            # The reaper gave our row away while we were sending: the documented window.
-            log.warning("delivery was reaped while sending",
-                        extra={"delivery": sent.delivery_id})
-            return Outcome.SKIPPED
-        if sent.partner_had_failures:
-            PartnerRepository(uow.session).reset_permanent_failures(sent.partner_id)
-        if sent.kind is DeliveryKind.STAGE and not planned \
-                and not completes(uow.session, sent.partner_id, sent.plan):
-            schedule_next(rt, uow.session, sent.partner_id, sent.position,
-                          sent.planning_time(now))
-        return Outcome.SENT
+def record_sent(rt: Runtime, sent: Attempt, bind: Connection | None = None,
+                follow_up: Connection | None = None) -> Outcome:
+    """Marks the email sent and adds the next stage, at once (``bind`` may be an
+    autocommit connection: on Postgres that is a single statement); then, in their own
+    transaction on ``follow_up``, the rare corrections."""
+    now = rt.clock.now()
 
-    return with_reconnect(rt, work, bind)
+    def mark(uow: UnitOfWork) -> Recorded:
+        return SentRepository(uow.session).record(sent.delivery_id, sent.message_id, now,
+                                                  sent.partner_id, sent.plan)
+
+    recorded = with_reconnect(rt, mark, bind)
+    if not recorded.marked:
+        # The reaper gave our row away while we were sending: the documented window.
+        log.warning("delivery was reaped while sending", extra={"delivery": sent.delivery_id})
+        return Outcome.SKIPPED
+    replan_row = recorded.added if not recorded.on_plan else None
+    if sent.partner_had_failures or replan_row is not None:
+        def correct(uow: UnitOfWork) -> None:
+            if sent.partner_had_failures:
+                PartnerRepository(uow.session).reset_permanent_failures(sent.partner_id)
+            if replan_row is not None:
+                replan(rt, uow.session, sent.partner_id, replan_row, sent.position,
+                       sent.planning_time(now))
+
+        with_reconnect(rt, correct, follow_up)
+    return Outcome.SENT
 
 
 def record_failure(rt: Runtime, attempt: Attempt, error: MailError,

@@ -1,51 +1,27 @@
 """Planning a partner's next stage once one has been sent (or has failed for good).
 
-The plan is worked out while the batch is prepared, where the partner is loaded
-anyway, and recorded together with the send (``DeliveryRepository.mark_sent``) by a
-guarded INSERT … SELECT: it only adds the row if the partner is still enrolled and their
-schedule (program version, start date, hour, zone, quiet days) is what the plan was made
-from. If anything changed in between, the slower path below locks the partner and plans
-afresh, in the same transaction.
+The plan is worked out while the batch is prepared, where the partner is loaded anyway,
+and recorded together with the send (``SentRepository.record``). If the partner changed
+their schedule in the moment between, the row is added all the same (so a program never
+stalls) and then moved to the time their new schedule gives (``replan``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from reconnect.deliveries.repository import DeliveryRepository, PlannedStage
+from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import stage_due_at
+from reconnect.deliveries.sent_repository import Basis, NextStage, Plan
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
 
+__all__ = ["Plan", "plan_after", "replan", "schedule_next"]
+
 S = DeliveryStatus
-
-
-@dataclass(frozen=True)
-class Basis:
-    """The partner's schedule a plan was computed from."""
-
-    program_version_id: int
-    program_start_date: date
-    send_hour: int
-    timezone: str
-    quiet_days: str
-
-
-@dataclass(frozen=True)
-class NextStage:
-    key: str
-    position: int
-    due_at: datetime
-
-
-@dataclass(frozen=True)
-class Plan:
-    basis: Basis
-    following: NextStage | None  # None: the stage just sent was the last one
 
 
 def enrolled(partner: Partner) -> bool:
@@ -67,26 +43,20 @@ def plan_after(rt: Runtime, session: Session, partner: Partner, position: int,
     return Plan(basis, NextStage(following.key, following.position, due))
 
 
-def planned_stage(partner_id: int, plan: Plan | None) -> PlannedStage | None:
-    """The row a plan adds, if it adds one."""
-    if plan is None or plan.following is None:
-        return None
-    b, nxt = plan.basis, plan.following
-    return PlannedStage(partner_id, nxt.key, nxt.position, nxt.due_at,
-                        (b.program_version_id, b.program_start_date, b.send_hour,
-                         b.timezone, b.quiet_days))
-
-
-def completes(session: Session, partner_id: int, plan: Plan | None) -> bool:
-    """Applies a plan that ends the program; False if it is not one (or came too late)."""
-    if plan is None or plan.following is not None:
-        return False
-    return PartnerRepository(session).complete(partner_id)
+def replan(rt: Runtime, session: Session, partner_id: int, delivery_id: int, position: int,
+           now: datetime) -> None:
+    """Moves a just-added stage to the time the partner's current schedule gives."""
+    partner = PartnerRepository(session).get_for_update(partner_id)
+    if partner is None:
+        return
+    plan = plan_after(rt, session, partner, position, now)
+    if plan is not None and plan.following is not None:
+        DeliveryRepository(session).reschedule(delivery_id, plan.following.due_at)
 
 
 def schedule_next(rt: Runtime, session: Session, partner_id: int, position: int,
                   now: datetime) -> None:
-    """Plans the next stage with the partner locked: the path that is always right."""
+    """Plans the next stage with the partner locked (after a failed stage)."""
     partner = PartnerRepository(session).get_for_update(partner_id)
     if partner is None:
         return

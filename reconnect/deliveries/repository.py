@@ -3,52 +3,14 @@ so two dispatchers or two workers racing on one row cannot both win."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, cast
+from datetime import datetime
 
-from sqlalchemy import Select, Table, case, func, insert, literal, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from reconnect.db.types import UTCDateTime
-from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
+from reconnect.models import Delivery, DeliveryKind, DeliveryStatus
 
 S = DeliveryStatus
-_TABLE = cast(Table, Delivery.__table__)  # Core statements skip the ORM's per-call work
-_PLANNED_COLUMNS = ["partner_id", "kind", "key", "position", "due_at", "status", "attempts",
-                    "created_at"]
-
-
-@dataclass(frozen=True)
-class PlannedStage:
-    """A partner's next stage, worked out from their schedule as it was (``expect``)."""
-
-    partner_id: int
-    key: str
-    position: int
-    due_at: datetime
-    expect: tuple[int, date, int, str, str]  # version, start date, hour, zone, quiet days
-
-
-def _planned_source(then: PlannedStage, partner_id: Any, join: Any, now: datetime) -> Select[Any]:
-    """The row to insert, selected only if the partner is still enrolled on that schedule."""
-    version, start, hour, zone, quiet = then.expect
-    status = case((Partner.paused_at.is_(None), literal(S.SCHEDULED.value)),
-                  else_=literal(S.HELD.value))
-    source = select(
-        partner_id, literal(DeliveryKind.STAGE.value), literal(then.key),
-        literal(then.position), literal(then.due_at, UTCDateTime()), status, literal(0),
-        literal(now, UTCDateTime()),
-    )
-    if join is not None:
-        source = source.select_from(join.join(Partner, Partner.id == partner_id))
-    return source.where(
-        Partner.id == then.partner_id, Partner.status == PartnerStatus.ACTIVE,
-        Partner.suppressed_at.is_(None), Partner.program_version_id == version,
-        Partner.program_start_date == start, Partner.send_hour == hour,
-        Partner.timezone == zone, Partner.quiet_days == quiet,
-    )
-
 
 class DeliveryRepository:
     def __init__(self, session: Session) -> None:
@@ -71,39 +33,6 @@ class DeliveryRepository:
         self.session.add_all(deliveries)
         self.session.flush()
         return deliveries
-
-    def mark_sent(self, delivery_id: int, message_id: str, now: datetime,
-                  then: PlannedStage | None = None) -> tuple[bool, bool]:
-        """sending -> sent; with ``then``, also adds the partner's next stage, but only if
-        the partner is still enrolled with the schedule the plan was made from (held if
-        they paused). Returns (marked sent, next stage added). On Postgres both happen in
-        one statement: one round trip fewer for every email sent."""
-        table = _TABLE
-        mark = (update(table)
-                .where(table.c.id == delivery_id, table.c.status == S.SENDING.value)
-                .values(status=S.SENT.value, sent_at=now, message_id=message_id,
-                        last_error=None))
-        if then is None:
-            return bool(self.session.execute(mark).rowcount == 1), False  # type: ignore[attr-defined]
-        if self.session.get_bind().dialect.name != "postgresql":
-            if self.session.execute(mark).rowcount != 1:  # type: ignore[attr-defined]
-                return False, False
-            return True, self.add_planned(then, now)
-        sent = mark.returning(table.c.partner_id).cte("sent")
-        planned = insert(table).from_select(
-            _PLANNED_COLUMNS, _planned_source(then, sent.c.partner_id, sent, now)
-        ).returning(table.c.id).cte("planned")
-        counts = self.session.execute(select(
-            select(func.count()).select_from(sent).scalar_subquery(),
-            select(func.count()).select_from(planned).scalar_subquery())).one()
-        return counts[0] == 1, counts[1] == 1
-
-    def add_planned(self, then: PlannedStage, now: datetime) -> bool:
-        # RETURNING rather than rowcount: psycopg reports -1 for an INSERT … SELECT here.
-        added = self.session.execute(insert(_TABLE).from_select(
-            _PLANNED_COLUMNS, _planned_source(then, literal(then.partner_id), None, now)
-        ).returning(_TABLE.c.id)).scalars().all()
-        return len(added) == 1
 
     def get(self, delivery_id: int) -> Delivery | None:
         return self.session.get(Delivery, delivery_id)
