@@ -11,6 +11,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# How often a worker sending a batch renews its claim on the rows it has not sent yet.
+HEARTBEAT_SECONDS = 60.0
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside development
 
 
@@ -49,6 +51,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+    # How long to wait for the relay to accept a message after its last byte. Longer than
+    # the other steps: giving up early retries a message the relay may still accept.
+    smtp_data_timeout_seconds: Annotated[float, Field(gt=0)] = 300.0
     # 0 means no cap. Shared by every worker through Redis, for relays that throttle.
     smtp_max_per_second: Annotated[float, Field(ge=0)] = 0.0
     # Relays commonly end a session after ~100 messages; a fresh one costs a handshake.
@@ -100,6 +105,20 @@ class Settings(BaseSettings):
                 )
             if self.redis_url is None:
                 raise ValueError("RECONNECT_REDIS_URL must be set in production")
+        return self
+
+    @model_validator(mode="after")
+    def _claims_outlast_a_send(self) -> Self:
+        # A worker refreshes its claim between messages; one message may take the data
+        # timeout plus the other steps. A claim that expired during one send would let
+        # the reaper hand the message to another worker: a second copy.
+        slowest_send = self.smtp_data_timeout_seconds + 4 * self.smtp_timeout_seconds
+        if self.claim_timeout_seconds < slowest_send + HEARTBEAT_SECONDS:
+            raise ValueError(
+                f"RECONNECT_CLAIM_TIMEOUT_SECONDS ({self.claim_timeout_seconds}) must be at "
+                f"least {slowest_send + HEARTBEAT_SECONDS:.0f}: the data timeout plus four "
+                f"SMTP timeouts plus {HEARTBEAT_SECONDS:.0f} s, so no claim expires while a "
+                "message is being sent")
         return self
 
     @property

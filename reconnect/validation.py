@@ -37,11 +37,14 @@ def clean_email(value: str) -> str:
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise ValueError("That email address contains characters that are not allowed.")
     try:
-        result = validate_email(value, check_deliverability=False)
+        # Not every relay on the way accepts internationalised local parts (SMTPUTF8),
+        # and an email we cannot send would only fail later; an international domain is
+        # fine, kept in its ASCII (IDNA) form.
+        result = validate_email(value, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise ValueError(f"That does not look like an email address we can write to: {exc}") \
             from exc
-    local, _, domain = result.normalized.rpartition("@")
+    local, _, domain = (result.ascii_email or result.normalized).rpartition("@")
     return f"{local}@{domain.lower()}".lower()
 
 

@@ -30,7 +30,8 @@ def _sending(runtime: Runtime, position: int | None = None) -> Attempt:
         assert found is not None
         stage_position = row.position if position is None else position
         plan = plan_after(runtime, uow.session, found, stage_position, runtime.clock.now())
-    return Attempt(delivery_id=row.id, partner_id=row.partner_id, kind=DeliveryKind.STAGE,
+    return Attempt(delivery_id=row.id, number=row.attempts + 1, partner_id=row.partner_id,
+                   kind=DeliveryKind.STAGE,
                    position=stage_position, message_id="<m@reconnect.test>",
                    partner_had_failures=False, due_at=row.due_at, plan=plan)
 

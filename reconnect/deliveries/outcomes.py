@@ -47,6 +47,7 @@ class Attempt:
     """A delivery a worker is sending, with what recording the result needs."""
 
     delivery_id: int
+    number: int  # which attempt at this delivery; results are recorded only against it
     partner_id: int
     kind: DeliveryKind
     position: int
@@ -84,8 +85,9 @@ def record_sent(rt: Runtime, sent: Attempt, bind: Connection | None = None,
     now = rt.clock.now()
 
     def mark(uow: UnitOfWork) -> Recorded:
-        return SentRepository(uow.session).record(sent.delivery_id, sent.message_id, now,
-                                                  sent.partner_id, sent.plan)
+        return SentRepository(uow.session).record(sent.delivery_id, sent.number,
+                                                  sent.message_id, now, sent.partner_id,
+                                                  sent.plan)
 
     recorded = with_reconnect(rt, mark, bind)
     if not recorded.marked:
@@ -113,18 +115,19 @@ def record_failure(rt: Runtime, attempt: Attempt, error: MailError,
         repo = DeliveryRepository(uow.session)
         now = rt.clock.now()
         delivery = repo.get(attempt.delivery_id)
-        if delivery is None or delivery.status is not S.SENDING:
+        if delivery is None or delivery.status is not S.SENDING \
+                or delivery.attempts != attempt.number:
             return Outcome.SKIPPED
         limit = rt.settings.delivery_max_attempts
         if not error.permanent and delivery.attempts < limit:
             delay = retry_delay(delivery.attempts, rt.settings.retry_base_seconds,
                                 rt.settings.retry_cap_seconds)
-            repo.transition(delivery.id, S.SENDING, S.SCHEDULED, last_error=reason,
-                            due_at=now + delay, claimed_at=None)
+            repo.transition(delivery.id, S.SENDING, S.SCHEDULED, attempt.number,
+                            last_error=reason, due_at=now + delay, claimed_at=None)
             log.info("delivery will be retried", extra={"delivery": delivery.id,
                      "reason": reason, "in_seconds": round(delay.total_seconds())})
             return Outcome.RETRY
-        repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason)
+        repo.transition(delivery.id, S.SENDING, S.FAILED, attempt.number, last_error=reason)
         log.warning("delivery failed", extra={"delivery": delivery.id, "reason": reason,
                                               "permanent": error.permanent})
         suppressed = error.permanent and _count_refusal(rt, uow.session, attempt.partner_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus
@@ -88,20 +88,47 @@ class DeliveryRepository:
         return sorted(result.scalars())
 
     def transition(self, delivery_id: int, source: DeliveryStatus, target: DeliveryStatus,
-                   **values: object) -> bool:
+                   attempt: int | None = None, **values: object) -> bool:
+        """``attempt``: only if the row is still on that attempt, so a worker whose row
+        was reaped and taken by another cannot record over the newer attempt."""
+        stmt = update(Delivery).where(Delivery.id == delivery_id, Delivery.status == source)
+        if attempt is not None:
+            stmt = stmt.where(Delivery.attempts == attempt)
         result = self.session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.status == source)
-            .values(status=target, **values)
-            .execution_options(synchronize_session=False)
-        )
+            stmt.values(status=target, **values).execution_options(synchronize_session=False))
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    def reap_stale(self, status: DeliveryStatus, older_than: datetime, now: datetime) -> int:
+    def renew_claims(self, attempts: dict[int, int], now: datetime) -> set[int]:
+        """Renews a sending worker's claim on the rows (id -> attempt) it has not sent yet;
+        returns those still its own."""
+        if not attempts:
+            return set()
+        result = self.session.execute(
+            update(Delivery)
+            .where(tuple_(Delivery.id, Delivery.attempts).in_(list(attempts.items())),
+                   Delivery.status == S.SENDING)
+            .values(claimed_at=now)
+            .returning(Delivery.id)
+            .execution_options(synchronize_session=False))
+        return set(result.scalars())
+
+    def keep_claimed(self, delivery_ids: list[int], now: datetime) -> list[int]:
+        """Of these rows, those still claimed, with their claim renewed (they wait for the
+        send-rate cap, not for a dead worker)."""
+        result = self.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(delivery_ids), Delivery.status == S.CLAIMED)
+            .values(claimed_at=now)
+            .returning(Delivery.id)
+            .execution_options(synchronize_session=False))
+        return sorted(result.scalars())
+
+    def reap_stale(self, status: DeliveryStatus, older_than: datetime) -> int:
         result = self.session.execute(
             update(Delivery)
             .where(Delivery.status == status, Delivery.claimed_at < older_than)
-            .values(status=S.SCHEDULED, due_at=now, claimed_at=None)
+            # due_at stays: the row keeps its place, and the dispatch lag shows the delay.
+            .values(status=S.SCHEDULED, claimed_at=None)
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -9,22 +9,19 @@ its one duplicate window.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import Connection
 
-from reconnect.deliveries.compose import NothingToSend, compose
-from reconnect.deliveries.outcomes import Attempt, Outcome, record_failure, record_sent
-from reconnect.deliveries.planning import plan_after
+from reconnect.deliveries.batch import ClaimKeeper, prepare
+from reconnect.deliveries.outcomes import Outcome, record_failure, record_sent
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.jobs import DELIVER, DISPATCH_DUE
-from reconnect.mail.message import OutgoingEmail, build_message
 from reconnect.mail.smtp import MailError
-from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
-from reconnect.partners.repository import PartnerRepository
+from reconnect.models import DeliveryStatus
 from reconnect.runtime import Runtime
 
 __all__ = ["Outcome", "deliver", "deliver_one", "dispatch_due", "reap_stale"]
@@ -41,28 +38,32 @@ DELIVER_BATCH = 25
 MAX_DEFER_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
-class _Ready:
-    attempt: Attempt
-    email: OutgoingEmail
-
-
 def dispatch_due(rt: Runtime) -> list[int]:
     """Claims due deliveries and asks for them to be sent once the claim commits.
 
     A full batch means more may be due: the dispatcher asks for itself again, behind the
     jobs it just queued, so a backlog drains at the workers' pace without a beat tick
     per batch and without claiming far more than the workers can take."""
-    limit = rt.settings.dispatch_batch_size
+    limit = _claim_limit(rt)
     with rt.unit_of_work() as uow:
         ids = DeliveryRepository(uow.session).claim_due(rt.clock.now(), limit)
         for start in range(0, len(ids), DELIVER_BATCH):
             uow.enqueue_after_commit(DELIVER, *ids[start:start + DELIVER_BATCH])
-        if len(ids) == limit:
+        if len(ids) == limit and rt.throttle is None:
             uow.enqueue_after_commit(DISPATCH_DUE)
     if ids:
         log.info("deliveries claimed", extra={"count": len(ids)})
     return ids
+
+
+def _claim_limit(rt: Runtime) -> int:
+    """Under a send-rate cap, a tick claims only what the cap lets out before the next
+    tick: a larger claim would only wait, claimed, and age towards the reaper."""
+    limit = rt.settings.dispatch_batch_size
+    if rt.settings.smtp_max_per_second and rt.throttle is not None:
+        per_tick = rt.settings.smtp_max_per_second * rt.settings.dispatch_interval_seconds
+        limit = min(limit, max(1, math.ceil(per_tick)))
+    return limit
 
 
 def reap_stale(rt: Runtime) -> int:
@@ -72,7 +73,7 @@ def reap_stale(rt: Runtime) -> int:
     with rt.unit_of_work() as uow:
         repo = DeliveryRepository(uow.session)
         given_up = repo.fail_exhausted(cutoff, rt.settings.delivery_max_attempts)
-        count = repo.reap_stale(S.CLAIMED, cutoff, now) + repo.reap_stale(S.SENDING, cutoff, now)
+        count = repo.reap_stale(S.CLAIMED, cutoff) + repo.reap_stale(S.SENDING, cutoff)
     if given_up:
         log.error("stale deliveries out of attempts marked failed", extra={"count": given_up})
     if count:
@@ -91,13 +92,25 @@ def deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
     # Connections held for the whole batch: a checkout (and liveness check) per batch
     # instead of per email; every result is still its own transaction.
     with rt.engine.connect() as conn, _recording_connection(rt, conn) as fast:
-        for item in _prepare(rt, conn, ids, outcomes):
+        ready = prepare(rt, conn, ids, outcomes)
+        claims = ClaimKeeper(rt, conn, ready)
+        for item in ready:
             attempt = item.attempt
-            message = build_message(item.email, rt.settings.mail_from, rt.clock.now())
+            if not claims.still_ours(attempt.delivery_id):
+                outcomes[attempt.delivery_id] = Outcome.SKIPPED  # reaped: another has it
+                continue
             try:
-                rt.mailer.send(message)
+                rt.mailer.send(item.message)
             except MailError as exc:
                 outcomes[attempt.delivery_id] = record_failure(rt, attempt, exc, conn)
+                continue
+            except Exception as exc:
+                # Unforeseen, so not the recipient's fault: retried like a relay hiccup,
+                # and the rest of the batch still goes.
+                log.exception("sending failed unexpectedly",
+                              extra={"delivery": attempt.delivery_id})
+                outcomes[attempt.delivery_id] = record_failure(
+                    rt, attempt, MailError(type(exc).__name__, permanent=False), conn)
                 continue
             outcomes[attempt.delivery_id] = record_sent(rt, attempt, fast, conn)
     return outcomes
@@ -117,10 +130,16 @@ def deliver_one(rt: Runtime, delivery_id: int) -> Outcome:
 
 
 def _within_send_rate(rt: Runtime, ids: list[int], outcomes: dict[int, Outcome]) -> list[int]:
-    """Keeps the sends the shared rate cap allows now; the rest stay claimed and come back
-    as a new job once the cap allows them (or, if that job is lost, via the reaper)."""
+    """Keeps the sends the shared rate cap allows now; the rest stay claimed (their claim
+    renewed) and come back as a new job once the cap allows them (or, if that job is
+    lost, via the reaper)."""
     if rt.throttle is None or not ids:
         return ids
+    with rt.unit_of_work() as uow:
+        # Only rows still waiting for a worker take a share of the cap.
+        waiting = DeliveryRepository(uow.session).keep_claimed(ids, rt.clock.now())
+    outcomes.update(dict.fromkeys(set(ids) - set(waiting), Outcome.SKIPPED))
+    ids = waiting
     grant = rt.throttle.acquire(len(ids))
     now_ids, later = ids[:grant.granted], ids[grant.granted:]
     if later:
@@ -128,60 +147,3 @@ def _within_send_rate(rt: Runtime, ids: list[int], outcomes: dict[int, Outcome])
                        countdown=min(MAX_DEFER_SECONDS, max(grant.retry_after, 0.01)))
         outcomes.update(dict.fromkeys(later, Outcome.DEFERRED))
     return now_ids
-
-
-def _prepare(rt: Runtime, conn: Connection, ids: list[int],
-             outcomes: dict[int, Outcome]) -> list[_Ready]:
-    """Takes the batch (claimed -> sending), renders every email and plans each partner's
-    next stage, in one transaction."""
-    ready: list[_Ready] = []
-    with rt.unit_of_work(conn) as uow:
-        repo = DeliveryRepository(uow.session)
-        now = rt.clock.now()
-        won = repo.start_sending(ids, now)
-        outcomes.update(dict.fromkeys(set(ids) - set(won), Outcome.SKIPPED))
-        if not won:
-            return ready
-        deliveries = repo.get_many(won)
-        people = PartnerRepository(uow.session).with_partners({d.partner_id for d in deliveries})
-        for delivery in deliveries:
-            partner = people[delivery.partner_id]
-            other = next((p for p in people.values()
-                          if p.couple_id == partner.couple_id and p.id != partner.id), None)
-            stop = _stopped(delivery, partner)
-            if stop is not None:
-                # Not an attempt at sending: a held row must keep its full allowance.
-                repo.transition(delivery.id, S.SENDING, stop, claimed_at=None,
-                                attempts=Delivery.attempts - 1)
-                outcomes[delivery.id] = Outcome(stop.value)
-                continue
-            try:
-                email = compose(uow.session, rt, delivery, partner, other)
-            except Exception as exc:
-                # Left claimed, the row would be reaped and fail the same way forever.
-                reason = str(exc) if isinstance(exc, NothingToSend) else type(exc).__name__
-                repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason[:500])
-                log.exception("delivery cannot be rendered", extra={"delivery": delivery.id})
-                outcomes[delivery.id] = Outcome.FAILED
-                continue
-            attempt = Attempt(
-                delivery_id=delivery.id, partner_id=partner.id, kind=delivery.kind,
-                position=delivery.position, message_id=email.message_id,
-                partner_had_failures=partner.permanent_failures > 0, due_at=delivery.due_at)
-            if delivery.kind is DeliveryKind.STAGE:
-                attempt = replace(attempt, plan=plan_after(
-                    rt, uow.session, partner, delivery.position, attempt.planning_time(now)))
-            ready.append(_Ready(attempt, email))
-    return ready
-
-
-def _stopped(delivery: Delivery, partner: Partner) -> DeliveryStatus | None:
-    """Why this email must not go now (cancelled, or held for a pause), or None."""
-    if partner.suppressed_at is not None:
-        return S.CANCELLED
-    if delivery.kind is DeliveryKind.CONFIRMATION:
-        wanted = partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None
-        return None if wanted else S.CANCELLED
-    if partner.status is not PartnerStatus.ACTIVE:
-        return S.CANCELLED
-    return S.HELD if partner.paused_at is not None else None

@@ -46,14 +46,14 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime) -
         _header("From", Address(display_name=mail.sender_name, addr_spec=sender_address)),
         _header("To", Address(display_name=mail.to_name, addr_spec=mail.to_address)),
         _header("Subject", mail.subject),
-        _header("Date", format_datetime(sent_at)),
-        _header("Message-ID", mail.message_id),
-        _header("Auto-Submitted", "auto-generated"),
+        _plain("Date", format_datetime(sent_at)),
+        _plain("Message-ID", mail.message_id),
+        _plain("Auto-Submitted", "auto-generated"),
     ]
     if mail.unsubscribe_url:
         # RFC 8058 one-click: the POST to this URI unsubscribes with no further step.
-        headers += [_header("List-Unsubscribe", f"<{mail.unsubscribe_url}>"),
-                    _header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+        headers += [_plain("List-Unsubscribe", f"<{mail.unsubscribe_url}>"),
+                    _plain("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
     headers += [b"MIME-Version: 1.0\r\n",
                 f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'.encode()]
     parts = [_text_part("plain", mail.text), _text_part("html", mail.html)]
@@ -66,9 +66,26 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime) -
 
 
 def _header(name: str, value: str | Address) -> bytes:
-    # header_store_parse refuses values with line breaks (header injection).
-    _, header = _POLICY.header_store_parse(name, value)
-    return str(header.fold(policy=_POLICY)).encode("ascii")
+    """A header carrying words people wrote (names, subjects): quoted and encoded by the
+    standard library's structured headers."""
+    if isinstance(value, str) and "=?" in value:
+        # An encoded word in the input could decode to a line break in some readers,
+        # and this Python's folding can emit it raw (CVE-2024-6923).
+        raise ValueError(f"{name} must not contain an encoded word ('=?')")
+    _, header = _POLICY.header_store_parse(name, value)  # refuses CR and LF
+    folded = str(header.fold(policy=_POLICY))
+    # Every line after the first must be a continuation: anything else is a new header.
+    if any(line[:1] not in (" ", "\t") for line in folded.split("\r\n")[1:-1]):
+        raise ValueError(f"{name} would fold into more than one header")
+    return folded.encode("ascii")
+
+
+def _plain(name: str, value: str) -> bytes:
+    """A header of our own making (dates, ids, URLs): written as is, never encoded, as
+    readers of List-Unsubscribe and Message-ID expect; 998 octets is the hard limit."""
+    if not value.isascii() or any(c in value for c in "\r\n\0") or len(value) > 900:
+        raise ValueError(f"{name} must be one line of plain ASCII")
+    return f"{name}: {value}\r\n".encode("ascii")
 
 
 def _text_part(subtype: str, content: str) -> bytes:

@@ -13,9 +13,13 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from reconnect.mail.message import WireMessage
 from reconnect.settings import Settings, SmtpSecurity
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +27,36 @@ log = logging.getLogger(__name__)
 # drop idle sessions, and a dead one found only at MAIL FROM would cost the message a
 # retry. Within a batch, messages follow each other far faster than this.
 PROBE_AFTER_IDLE_SECONDS = 1.0
+
+
+def _long_data_reply(client: smtplib.SMTP, timeout: float,
+                     send: Callable[[], tuple[int, bytes]]) -> tuple[int, bytes]:
+    """Waits longer for the reply to the end of the message than for other replies.
+
+    A relay may take minutes to accept a message (RFC 5321 suggests waiting 10). Giving
+    up sooner would retry a message it may yet accept: a second copy."""
+    if client.sock is not None:
+        client.sock.settimeout(timeout)
+    try:
+        return send()
+    finally:
+        if client.sock is not None:
+            client.sock.settimeout(client.timeout)
+
+
+class _Smtp(smtplib.SMTP):
+    data_timeout = 300.0
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        return _long_data_reply(self, self.data_timeout, lambda: super(_Smtp, self).data(msg))
+
+
+class _SmtpSsl(smtplib.SMTP_SSL):
+    data_timeout = 300.0
+
+    def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+        return _long_data_reply(self, self.data_timeout,
+                                lambda: super(_SmtpSsl, self).data(msg))
 
 
 class MailError(Exception):
@@ -45,13 +79,14 @@ class SmtpMailer:
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         if s.smtp_security is SmtpSecurity.TLS:
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
+            client: _Smtp | _SmtpSsl = _SmtpSsl(
                 s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds,
                 context=ssl.create_default_context())
         else:
-            client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
-            if s.smtp_security is SmtpSecurity.STARTTLS:
-                client.starttls(context=ssl.create_default_context())
+            client = _Smtp(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+        client.data_timeout = s.smtp_data_timeout_seconds
+        if s.smtp_security is SmtpSecurity.STARTTLS:
+            client.starttls(context=ssl.create_default_context())
         if s.smtp_username:
             client.login(s.smtp_username, s.smtp_password or "")
         self.connections_opened += 1
@@ -76,12 +111,18 @@ class SmtpMailer:
         with self._lock:
             try:
                 client = self._session()
+            except (smtplib.SMTPException, OSError) as exc:
+                # No connection, or greeting, EHLO, STARTTLS or login refused: the relay's
+                # trouble or our configuration, never the recipient's.
+                self._drop(polite=False)
+                raise MailError(f"SMTP session failed: {_describe(exc)}",
+                                permanent=False) from exc
+            try:
                 refused = client.sendmail(message.sender, [message.recipient], message.data)
-            except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as exc:
-                # Our credentials or sender address are wrong: no recipient's fault, so
-                # retry (after the operator fixes it) rather than give up on the address.
+            except smtplib.SMTPSenderRefused as exc:
+                # Our sender address refused: retry after the operator fixes it.
                 self._drop_if_dead()
-                raise MailError(f"SMTP configuration refused: {type(exc).__name__}",
+                raise MailError(f"sender refused: SMTP {exc.smtp_code}",
                                 permanent=False) from exc
             except smtplib.SMTPRecipientsRefused as exc:
                 self._drop_if_dead()
@@ -94,7 +135,15 @@ class SmtpMailer:
                                 permanent=exc.smtp_code >= 500) from exc
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop(polite=False)
-                raise MailError(f"{type(exc).__name__}", permanent=False) from exc
+                raise MailError(_describe(exc), permanent=False) from exc
+            except UnicodeError as exc:
+                # An address no SMTP command can carry: it will never go, wherever sent.
+                self._drop(polite=False)
+                raise MailError("address cannot be written in SMTP", permanent=True) from exc
+            except BaseException:
+                # The session may be half-way through a transaction: never reuse it.
+                self._drop(polite=False)
+                raise
             finally:
                 self._last_used = self._monotonic()
             self._sent_on_client += 1
@@ -119,6 +168,11 @@ class SmtpMailer:
             _close_quietly(client)
         else:
             client.close()
+
+
+def _describe(exc: BaseException) -> str:
+    code = getattr(exc, "smtp_code", None)
+    return f"{type(exc).__name__} {code}" if code else type(exc).__name__
 
 
 def _answers_noop(client: smtplib.SMTP) -> bool:

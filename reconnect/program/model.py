@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=40)]
@@ -15,6 +22,15 @@ CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 def _single_line(max_length: int) -> object:
     return StringConstraints(min_length=1, max_length=max_length, pattern=r"^[^\x00-\x1f\x7f]*$")
+
+
+def _no_encoded_words(value: str) -> str:
+    if "=?" in value:
+        raise ValueError("must not contain '=?' (it could be read as an encoded header word)")
+    return value
+
+
+HEADER_TEXT = AfterValidator(_no_encoded_words)  # text that goes into an email header
 
 
 class _Strict(BaseModel):
@@ -72,7 +88,7 @@ class Exercise(_Strict):
 class StageFrontMatter(_Strict):
     day: Annotated[int, Field(ge=0, le=730)]
     title: Annotated[str, _single_line(60)]
-    subject: Annotated[str, _single_line(70)]
+    subject: Annotated[str, _single_line(70), HEADER_TEXT]
     preheader: Annotated[str, _single_line(110)]
     exercise: Exercise
     prompts: Annotated[tuple[Prompt, ...], Field(min_length=1, max_length=3)]
@@ -104,7 +120,7 @@ class Manifest(_Strict):
     slug: Key
     title: Annotated[str, _single_line(80)]
     description: Annotated[str, StringConstraints(min_length=1, max_length=400)]
-    sender_name: Annotated[str, _single_line(40)]
+    sender_name: Annotated[str, _single_line(40), HEADER_TEXT]
     safety_note: Annotated[str, _single_line(200)]
     stages: Annotated[tuple[Key, ...], Field(min_length=1, max_length=60)]
 

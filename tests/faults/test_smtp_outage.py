@@ -84,7 +84,8 @@ def test_mail_due_while_the_smtp_server_is_down_is_retried_and_arrives_once_it_i
     dispatch_due(dispatcher)
     waiting = _all_retrying(dispatcher, due_in_outage)
     # Connection errors: the cut session, then refused connections.
-    assert {r.last_error for r in waiting.values()} <= CONNECTION_ERRORS
+    assert all(any(name in (r.last_error or "") for name in CONNECTION_ERRORS)
+               for r in waiting.values())
 
     back = SmtpSink(port=port)
     back.start()

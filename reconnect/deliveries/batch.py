@@ -1,0 +1,106 @@
+"""A worker's batch: taking its rows, rendering each email, and keeping its claim alive."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, replace
+
+from sqlalchemy import Connection
+
+from reconnect.deliveries.compose import NothingToSend, compose
+from reconnect.deliveries.outcomes import Attempt, Outcome, with_reconnect
+from reconnect.deliveries.planning import enrolled, plan_after
+from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.mail.message import WireMessage, build_message
+from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
+from reconnect.partners.repository import PartnerRepository
+from reconnect.runtime import Runtime
+from reconnect.settings import HEARTBEAT_SECONDS
+
+log = logging.getLogger(__name__)
+S = DeliveryStatus
+
+
+@dataclass(frozen=True)
+class Ready:
+    attempt: Attempt
+    message: WireMessage
+
+
+def prepare(rt: Runtime, conn: Connection, ids: list[int],
+            outcomes: dict[int, Outcome]) -> list[Ready]:
+    """Takes the batch (claimed -> sending), builds every email and plans each partner's
+    next stage, in one transaction. An email that cannot be built fails alone."""
+    ready: list[Ready] = []
+    with rt.unit_of_work(conn) as uow:
+        repo = DeliveryRepository(uow.session)
+        now = rt.clock.now()
+        won = repo.start_sending(ids, now)
+        outcomes.update(dict.fromkeys(set(ids) - set(won), Outcome.SKIPPED))
+        if not won:
+            return ready
+        deliveries = repo.get_many(won)
+        people = PartnerRepository(uow.session).with_partners({d.partner_id for d in deliveries})
+        for delivery in deliveries:
+            partner = people[delivery.partner_id]
+            stop = _stopped(delivery, partner)
+            if stop is not None:
+                # Not an attempt at sending: a held row must keep its full allowance.
+                repo.transition(delivery.id, S.SENDING, stop, claimed_at=None,
+                                attempts=Delivery.attempts - 1)
+                outcomes[delivery.id] = Outcome(stop.value)
+                continue
+            other = next((p for p in people.values()
+                          if p.couple_id == partner.couple_id and p.id != partner.id), None)
+            try:
+                email = compose(uow.session, rt, delivery, partner, other)
+                message = build_message(email, rt.settings.mail_from, now)
+            except Exception as exc:
+                # Left claimed, the row would be reaped and fail the same way forever.
+                reason = str(exc) if isinstance(exc, NothingToSend | ValueError) \
+                    else type(exc).__name__
+                repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason[:500])
+                log.exception("delivery cannot be built", extra={"delivery": delivery.id})
+                outcomes[delivery.id] = Outcome.FAILED
+                continue
+            attempt = Attempt(
+                delivery_id=delivery.id, number=delivery.attempts, partner_id=partner.id,
+                kind=delivery.kind, position=delivery.position, message_id=email.message_id,
+                partner_had_failures=partner.permanent_failures > 0, due_at=delivery.due_at)
+            if delivery.kind is DeliveryKind.STAGE:
+                attempt = replace(attempt, plan=plan_after(
+                    rt, uow.session, partner, delivery.position, attempt.planning_time(now)))
+            ready.append(Ready(attempt, message))
+    return ready
+
+
+def _stopped(delivery: Delivery, partner: Partner) -> DeliveryStatus | None:
+    """Why this email must not go now (cancelled, or held for a pause), or None."""
+    if partner.suppressed_at is not None:
+        return S.CANCELLED
+    if delivery.kind is DeliveryKind.CONFIRMATION:
+        wanted = partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None
+        return None if wanted else S.CANCELLED
+    if not enrolled(partner):
+        return S.CANCELLED
+    return S.HELD if partner.paused_at is not None else None
+
+
+class ClaimKeeper:
+    """Renews the claim on a batch's unsent rows every HEARTBEAT_SECONDS, so a batch
+    sent through a slow relay is not reaped (and sent again) while still in hand."""
+
+    def __init__(self, rt: Runtime, conn: Connection, ready: list[Ready]) -> None:
+        self._rt, self._conn = rt, conn
+        self._pending = {r.attempt.delivery_id: r.attempt.number for r in ready}
+        self._renewed = time.monotonic()
+
+    def still_ours(self, delivery_id: int) -> bool:
+        if time.monotonic() - self._renewed > HEARTBEAT_SECONDS:
+            ours = with_reconnect(self._rt, lambda uow: DeliveryRepository(uow.session)
+                                  .renew_claims(self._pending, self._rt.clock.now()),
+                                  self._conn)
+            self._pending = {i: n for i, n in self._pending.items() if i in ours}
+            self._renewed = time.monotonic()
+        return self._pending.pop(delivery_id, None) is not None
