@@ -86,3 +86,16 @@ def test_a_line_break_in_a_header_value_is_refused(field: str) -> None:
 def test_the_envelope_names_sender_and_recipient() -> None:
     wire = build_message(_mail(), "hello@reconnect.test", SENT_AT)
     assert (wire.sender, wire.recipient) == ("hello@reconnect.test", "ana@example.org")
+
+
+def test_one_click_unsubscribe_is_written_as_is_even_when_long() -> None:
+    url = "https://reconnect.example.org/unsubscribe/" + "Ab3-_" * 16
+    wire = build_message(_mail(unsubscribe_url=url), "hello@reconnect.test", SENT_AT)
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in wire.data
+    assert b"=?" not in wire.data.split(b"\r\n\r\n")[0].replace(b"=_reconnect", b"")
+
+
+def test_an_encoded_word_in_a_subject_is_refused() -> None:
+    with pytest.raises(ValueError, match="encoded word"):
+        build_message(_mail(subject="=?utf-8?q?hi=0D=0ABcc=3A_x=40y?="),
+                      "hello@reconnect.test", SENT_AT)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from fastapi.testclient import TestClient
 
 from reconnect.deliveries.outcomes import Attempt, Outcome, record_sent
@@ -103,3 +106,20 @@ def test_a_send_recorded_twice_counts_once(
     assert record_sent(runtime, attempt) is Outcome.SENT
     assert record_sent(runtime, attempt) is Outcome.SKIPPED
     assert len(_acknowledge(runtime)) == 1
+
+
+def test_a_resume_committing_while_a_send_is_recorded_never_leaves_the_next_stage_held(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
+    ana = enrol(client, runtime, smtp_sink)
+    attempt = _sending(runtime)
+    with runtime.unit_of_work() as uow:
+        preferences.pause(uow, runtime, ana.id)
+    outcomes: list[Outcome] = []
+    recorder = threading.Thread(target=lambda: outcomes.append(record_sent(runtime, attempt)))
+    with runtime.unit_of_work() as uow:
+        preferences.resume(uow, runtime, ana.id)  # finds nothing held: the row is sending
+        recorder.start()
+        time.sleep(0.5)  # the record now waits for the partner row
+    recorder.join(timeout=10)
+    assert outcomes == [Outcome.SENT]
+    assert [d.status for d in _acknowledge(runtime)] == [S.SCHEDULED]

@@ -204,6 +204,12 @@ def test_subject_over_seventy_characters_is_reported(program_dir: Path) -> None:
     find_problem(problems_loading(program_dir), ACK, "subject", "at most 70 characters")
 
 
+def test_an_encoded_word_in_a_subject_is_reported(program_dir: Path) -> None:
+    edit(program_dir, ACK, 'subject: "Week 1: putting a name to it"',
+         'subject: "=?utf-8?q?Hi=0D=0ABcc=3A_x?="')
+    find_problem(problems_loading(program_dir), ACK, "subject", "encoded header word")
+
+
 def test_subject_of_exactly_seventy_characters_is_accepted(program_dir: Path) -> None:
     edit(program_dir, ACK, 'subject: "Week 1: putting a name to it"', f'subject: "{"x" * 70}"')
     stage = load_program_dir(program_dir).stage("acknowledge")

@@ -68,3 +68,12 @@ def test_a_burst_over_the_cap_is_spread_out_and_nothing_is_lost(
     # 5 at once, then one every 0.2 s: the last of 12 about 1.4 s after the first.
     assert elapsed >= (12 - 5) / RATE - 0.3
     assert len({m.to for m in smtp_sink.messages}) == 12
+
+
+def test_under_a_cap_a_tick_claims_only_what_the_cap_lets_out_before_the_next(
+        client: TestClient, runtime: Runtime) -> None:
+    for i in range(30):
+        client.post("/api/v1/signups", json=signup_body(
+            email=f"p{i}@example.org", partner_email=None, partner_first_name=None))
+    per_tick = int(RATE * runtime.settings.dispatch_interval_seconds)
+    assert len(dispatch_due(runtime)) == per_tick

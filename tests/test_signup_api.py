@@ -56,6 +56,7 @@ def test_a_known_address_is_never_moved_into_another_couple(client: TestClient,
     ({"email": "ana@localhost"}, "email"),
     ({"email": "ana@example.org\r\nBcc: x@example.org"}, "email"),
     ({"email": "a" * 250 + "@example.org"}, "email"),
+    ({"email": "josé@example.org"}, "email"),
     ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
     ({"send_hour": 24}, "send_hour"),
     ({"send_hour": -1}, "send_hour"),
@@ -105,6 +106,14 @@ def test_an_unknown_program_is_refused(client: TestClient, runtime: Runtime) -> 
     assert response.status_code == 422
     assert "program" in response.json()["fields"]
     assert all(count == 0 for count in row_counts(runtime).values())
+
+
+def test_an_international_domain_is_stored_in_its_ascii_form(
+        client: TestClient, runtime: Runtime) -> None:
+    client.post("/api/v1/signups", json=signup_body(email="anna@münchen.de",
+                                                    partner_email=None,
+                                                    partner_first_name=None))
+    assert partner(runtime, "anna@xn--mnchen-3ya.de").first_name == "Ana"
 
 
 def test_addresses_are_normalised_so_case_does_not_create_a_second_partner(

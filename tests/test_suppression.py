@@ -7,7 +7,10 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
+from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.deliveries.service import deliver
 from reconnect.models import DeliveryKind, DeliveryStatus
+from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
 from tests.support.flows import ANA, BEN, deliveries, enrol, partner, send_due_now
 from tests.support.smtp import SmtpSink
@@ -81,3 +84,17 @@ def test_suppressing_one_address_leaves_the_other_partner_untouched(
     assert partner(runtime, ANA).suppressed_at is not None
     assert partner(runtime, BEN).suppressed_at is None
     assert [m.rcpt for m in smtp_sink.messages[before:]] == [(BEN,), (BEN,)]
+
+
+def test_an_email_already_claimed_when_its_address_is_suppressed_is_cancelled(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
+    ana = enrol(client, runtime, smtp_sink)
+    clock.advance(timedelta(days=7))
+    with runtime.unit_of_work() as uow:
+        claimed = DeliveryRepository(uow.session).claim_due(clock.now(), 10)
+        found = PartnerRepository(uow.session).get(ana.id)
+        assert found is not None
+        found.suppressed_at = clock.now()  # e.g. by an operator, while the row was queued
+    before = len(smtp_sink.messages)
+    assert [o.value for o in deliver(runtime, claimed).values()] == ["cancelled"]
+    assert len(smtp_sink.messages) == before

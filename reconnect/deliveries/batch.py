@@ -91,13 +91,14 @@ class ClaimKeeper:
     """Renews the claim on a batch's unsent rows every HEARTBEAT_SECONDS, so a batch
     sent through a slow relay is not reaped (and sent again) while still in hand."""
 
-    def __init__(self, rt: Runtime, conn: Connection, ready: list[Ready]) -> None:
-        self._rt, self._conn = rt, conn
+    def __init__(self, rt: Runtime, conn: Connection, ready: list[Ready],
+                 every: float = HEARTBEAT_SECONDS) -> None:
+        self._rt, self._conn, self._every = rt, conn, every
         self._pending = {r.attempt.delivery_id: r.attempt.number for r in ready}
         self._renewed = time.monotonic()
 
     def still_ours(self, delivery_id: int) -> bool:
-        if time.monotonic() - self._renewed > HEARTBEAT_SECONDS:
+        if time.monotonic() - self._renewed >= self._every:
             ours = with_reconnect(self._rt, lambda uow: DeliveryRepository(uow.session)
                                   .renew_claims(self._pending, self._rt.clock.now()),
                                   self._conn)
