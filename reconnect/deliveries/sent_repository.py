@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
     Select,
     Table,
     and_,
+    bindparam,
     case,
     exists,
     func,
@@ -79,53 +80,62 @@ class SentRepository:
         """sending -> sent (only on this attempt), and with a plan: the next stage added
         (held if the partner paused) or the program completed, provided the partner is
         still enrolled."""
-        mark = (update(_DELIVERIES)
-                .where(_DELIVERIES.c.id == delivery_id, _DELIVERIES.c.attempts == attempt,
-                       _DELIVERIES.c.status == S.SENDING.value)
-                .values(status=S.SENT.value, sent_at=now, message_id=message_id,
-                        last_error=None))
+        # Parameter names must not be column names: an UPDATE would take those as SET.
+        params: dict[str, Any] = {"p_delivery_id": delivery_id, "p_attempt": attempt,
+                                  "p_message_id": message_id, "p_now": now,
+                                  "p_partner_id": partner_id}
         if plan is None:
-            marked = self.session.execute(mark).rowcount == 1  # type: ignore[attr-defined]
+            marked = self.session.execute(_MARK, params).rowcount == 1  # type: ignore[attr-defined]
             return Recorded(marked, None, False, True)
+        b = plan.basis
+        params.update(p_version=b.program_version_id, p_start=b.program_start_date,
+                      p_hour=b.send_hour, p_zone=b.timezone, p_quiet=b.quiet_days)
+        if plan.following is not None:
+            params.update(p_key=plan.following.key, p_position=plan.following.position,
+                          p_due_at=plan.following.due_at)
+        completes = plan.following is None
         if self.session.get_bind().dialect.name == "postgresql":
-            return self._in_one_statement(mark, now, partner_id, plan)
+            marked, follow_id, on_plan = self.session.execute(
+                _one_statement(completes), params).one()
+            return Recorded(bool(marked), None if completes else follow_id,
+                            completes and follow_id is not None, bool(on_plan))
         # SQLite: writers take turns (BEGIN IMMEDIATE), so the partner cannot change
         # between these statements.
-        if self.session.execute(mark).rowcount != 1:  # type: ignore[attr-defined]
+        if self.session.execute(_MARK, params).rowcount != 1:  # type: ignore[attr-defined]
             return Recorded(False, None, False, True)
-        partner = select(_PARTNERS).where(_PARTNERS.c.id == partner_id).subquery()
-        on_plan = bool(self.session.execute(select(_on_plan(partner, plan))).scalar())
-        if plan.following is None:
-            done = self.session.execute(_complete(partner)).rowcount == 1  # type: ignore[attr-defined]
+        on_plan = bool(self.session.execute(select(_on_plan(_PARTNER)), params).scalar())
+        if completes:
+            done = self.session.execute(_complete(_PARTNER), params).rowcount == 1  # type: ignore[attr-defined]
             return Recorded(True, None, done, on_plan)
-        added = self.session.execute(insert(_DELIVERIES).from_select(
-            _COLUMNS, _next_row(partner, plan.following, now)
-        ).returning(_DELIVERIES.c.id)).scalar()
+        added = self.session.execute(_add_next(_PARTNER), params).scalar()
         return Recorded(True, added, False, on_plan)
 
-    def _in_one_statement(self, mark: Any, now: datetime, partner_id: int,
-                          plan: Plan) -> Recorded:
-        sent = mark.returning(_DELIVERIES.c.partner_id).cte("sent")
-        # The partner row is locked and read as it is once any change to it (a pause, a
-        # resume, a new send hour) has committed, never from an earlier snapshot.
-        partner = (select(_PARTNERS)
-                   .where(_PARTNERS.c.id == partner_id,
-                          _PARTNERS.c.id.in_(select(sent.c.partner_id)))
-                   .with_for_update(key_share=True).cte("partner"))
-        if plan.following is None:
-            follow: CTE = _complete(partner).returning(_PARTNERS.c.id).cte("done")
-        else:
-            follow = insert(_DELIVERIES).from_select(
-                _COLUMNS, _next_row(partner, plan.following, now)
-            ).returning(_DELIVERIES.c.id).cte("added")
-        row = self.session.execute(select(
-            select(func.count()).select_from(sent).scalar_subquery(),
-            select(func.max(follow.c.id)).scalar_subquery(),
-            _on_plan(partner, plan))).one()
-        marked, follow_id, on_plan = bool(row[0]), row[1], bool(row[2])
-        if plan.following is None:
-            return Recorded(marked, None, follow_id is not None, on_plan)
-        return Recorded(marked, follow_id, False, on_plan)
+
+# The statements are built once, with bound parameters: building and hashing them anew
+# for every email costs more CPU than the database spends running them.
+_MARK = (update(_DELIVERIES)
+         .where(_DELIVERIES.c.id == bindparam("p_delivery_id"),
+                _DELIVERIES.c.attempts == bindparam("p_attempt"),
+                _DELIVERIES.c.status == S.SENDING.value)
+         .values(status=S.SENT.value, sent_at=bindparam("p_now"),
+                 message_id=bindparam("p_message_id"), last_error=None))
+_PARTNER = select(_PARTNERS).where(_PARTNERS.c.id == bindparam("p_partner_id")).subquery()
+
+
+@lru_cache(maxsize=2)
+def _one_statement(completes: bool) -> Select[Any]:
+    sent = _MARK.returning(_DELIVERIES.c.partner_id).cte("sent")
+    # The partner row is locked and read as it is once any change to it (a pause, a
+    # resume, a new send hour) has committed, never from an earlier snapshot.
+    partner = (select(_PARTNERS)
+               .where(_PARTNERS.c.id == bindparam("p_partner_id"),
+                      _PARTNERS.c.id.in_(select(sent.c.partner_id)))
+               .with_for_update(key_share=True).cte("partner"))
+    follow = (_complete(partner).returning(_PARTNERS.c.id) if completes
+              else _add_next(partner)).cte("follow")
+    return select(select(func.count()).select_from(sent).scalar_subquery(),
+                  select(func.max(follow.c.id)).scalar_subquery(),
+                  _on_plan(partner))
 
 
 def _enrolled(partner: Any) -> ColumnElement[bool]:
@@ -133,13 +143,12 @@ def _enrolled(partner: Any) -> ColumnElement[bool]:
                 partner.c.suppressed_at.is_(None))
 
 
-def _on_plan(partner: Any, plan: Plan) -> ColumnElement[bool]:
-    b = plan.basis
+def _on_plan(partner: Any) -> ColumnElement[bool]:
     return exists().where(
-        partner.c.program_version_id == b.program_version_id,
-        partner.c.program_start_date == b.program_start_date,
-        partner.c.send_hour == b.send_hour, partner.c.timezone == b.timezone,
-        partner.c.quiet_days == b.quiet_days)
+        partner.c.program_version_id == bindparam("p_version"),
+        partner.c.program_start_date == bindparam("p_start"),
+        partner.c.send_hour == bindparam("p_hour"), partner.c.timezone == bindparam("p_zone"),
+        partner.c.quiet_days == bindparam("p_quiet"))
 
 
 def _complete(partner: Any) -> Any:
@@ -148,11 +157,12 @@ def _complete(partner: Any) -> Any:
         .values(status=PartnerStatus.COMPLETED.value)
 
 
-def _next_row(partner: Any, following: NextStage, now: datetime) -> Select[Any]:
+def _add_next(partner: Any) -> Any:
     status = case((partner.c.paused_at.is_(None), literal(S.SCHEDULED.value)),
                   else_=literal(S.HELD.value))
-    return select(
-        partner.c.id, literal(DeliveryKind.STAGE.value), literal(following.key),
-        literal(following.position), literal(following.due_at, UTCDateTime()), status,
-        literal(0), literal(now, UTCDateTime()),
+    row = select(
+        partner.c.id, literal(DeliveryKind.STAGE.value), bindparam("p_key"),
+        bindparam("p_position"), bindparam("p_due_at", type_=UTCDateTime()), status,
+        literal(0), bindparam("p_now", type_=UTCDateTime()),
     ).where(_enrolled(partner))
+    return insert(_DELIVERIES).from_select(_COLUMNS, row).returning(_DELIVERIES.c.id)
