@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import stage_due_at
 from reconnect.deliveries.sent_repository import Basis, NextStage, Plan
+from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
@@ -51,7 +52,7 @@ def replan(rt: Runtime, session: Session, partner_id: int, delivery_id: int, pos
         return
     plan = plan_after(rt, session, partner, position, now)
     if plan is not None and plan.following is not None:
-        DeliveryRepository(session).reschedule(delivery_id, plan.following.due_at)
+        WaitingRepository(session).reschedule(delivery_id, plan.following.due_at)
 
 
 def schedule_next(rt: Runtime, session: Session, partner_id: int, position: int,

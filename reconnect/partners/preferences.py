@@ -21,8 +21,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import WEEKDAYS, next_send_time, stage_due_at
+from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
@@ -57,7 +57,7 @@ def pause(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
         partner.paused_at = rt.clock.now()
     # Also when already paused: a second pause then catches a stage that was scheduled
     # by a sender that did not yet know about the first.
-    DeliveryRepository(uow.session).hold_scheduled(partner.id)
+    WaitingRepository(uow.session).hold_scheduled(partner.id)
     return partner
 
 
@@ -68,7 +68,7 @@ def resume(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
     if partner.paused_at is None:
         return partner
     partner.paused_at = None
-    deliveries = DeliveryRepository(uow.session)
+    deliveries = WaitingRepository(uow.session)
     held = deliveries.first_stage_in(partner.id, S.HELD)
     if held is None:
         return partner
@@ -101,7 +101,7 @@ def set_quiet_days(uow: UnitOfWork, rt: Runtime, partner_id: int,
     quiet = _clean_quiet_days(days)
     partner = _locked(uow, partner_id, _ACTIVE)
     partner.quiet_days = ",".join(str(day) for day in sorted(quiet))
-    deliveries = DeliveryRepository(uow.session)
+    deliveries = WaitingRepository(uow.session)
     waiting = deliveries.first_stage_in(partner.id, S.SCHEDULED)
     if waiting is not None and \
             _local_date(waiting.due_at, partner.timezone).isoweekday() in quiet:
@@ -118,7 +118,7 @@ def set_send_time(uow: UnitOfWork, rt: Runtime, partner_id: int, send_hour: int,
     hour = _clean_send_hour(send_hour)
     zone = _clean_zone(timezone)
     partner = _locked(uow, partner_id, _ACTIVE)
-    deliveries = DeliveryRepository(uow.session)
+    deliveries = WaitingRepository(uow.session)
     waiting = deliveries.first_stage_in(partner.id, S.SCHEDULED)
     if waiting is not None:
         planned_date = _local_date(waiting.due_at, partner.timezone)
