@@ -31,17 +31,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, event, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.scratch import ensure_database  # noqa: E402
 from reconnect.db.engine import make_engine, make_session_factory  # noqa: E402
-from reconnect.db.migrate import upgrade  # noqa: E402
+from reconnect.db.migrate import rebuild  # noqa: E402
 from reconnect.deliveries.repository import DeliveryRepository  # noqa: E402
-from reconnect.models import Base  # noqa: E402
 
 BENCH_URL = os.environ.get("RECONNECT_BENCH_DATABASE_URL",
                            "postgresql+psycopg://postgres@127.0.0.1:5432/reconnect_bench")
@@ -54,39 +52,6 @@ GOAL_RATIO = 1.5
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def ensure_database(url: str) -> None:
-    target = make_url(url)
-    name = target.database
-    assert name, "the bench URL must name a database"
-    if name == "test":
-        raise SystemExit("refusing to use the 'test' database for a benchmark")
-    # CREATE DATABASE cannot run inside a transaction, hence AUTOCOMMIT on a maintenance db.
-    last_error: Exception | None = None
-    for maintenance in ("postgres", "test"):
-        admin = create_engine(target.set(database=maintenance), isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                      {"n": name}).first()
-                if exists is None:
-                    conn.execute(text(f'CREATE DATABASE "{name}"'))
-            return
-        except OperationalError as error:  # that one may not exist; try the next
-            last_error = error
-        finally:
-            admin.dispose()
-    raise SystemExit(f"cannot reach Postgres to create {name}: {last_error}")
-
-
-def fresh_schema(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    upgrade(url)
 
 
 def vacuum_analyze(engine: Engine, checkpoint: bool) -> None:
@@ -215,7 +180,7 @@ def main() -> None:
     args = parser.parse_args()
 
     ensure_database(BENCH_URL)
-    fresh_schema(BENCH_URL)
+    rebuild(BENCH_URL)
     engine = make_engine(BENCH_URL)
     results: dict[str, Timings] = {}
     try:

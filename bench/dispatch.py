@@ -65,20 +65,18 @@ from typing import Any, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 import redis
-from sqlalchemy import Engine, between, create_engine, func, insert, select, text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, between, func, insert, select, text, update
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.scratch import ensure_database  # noqa: E402
 from reconnect.db.engine import make_engine  # noqa: E402
-from reconnect.db.migrate import upgrade  # noqa: E402
+from reconnect.db.migrate import rebuild  # noqa: E402
 from reconnect.deliveries.compose import compose  # noqa: E402
 from reconnect.deliveries.service import DELIVER_BATCH, dispatch_due  # noqa: E402
 from reconnect.mail.message import build_message  # noqa: E402
 from reconnect.models import (  # noqa: E402
-    Base,
     Couple,
     Delivery,
     DeliveryKind,
@@ -326,39 +324,6 @@ def wait_for_workers(rt: Runtime, nodes: int, workers: list[subprocess.Popen[byt
 
 
 # --- database --------------------------------------------------------------------------
-
-
-def ensure_database(url: str) -> None:
-    target = make_url(url)
-    name = target.database
-    assert name, "the bench URL must name a database"
-    if name == "test":
-        raise SystemExit("refusing to use the 'test' database for a benchmark")
-    last_error: Exception | None = None
-    # CREATE DATABASE cannot run inside a transaction, hence AUTOCOMMIT on another db.
-    for maintenance in ("test", "postgres"):
-        admin = create_engine(target.set(database=maintenance), isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                                      {"n": name}).first()
-                if exists is None:
-                    conn.execute(text(f'CREATE DATABASE "{name}"'))
-            return
-        except OperationalError as error:
-            last_error = error
-        finally:
-            admin.dispose()
-    raise SystemExit(f"cannot reach Postgres to create {name}: {last_error}")
-
-
-def fresh_schema(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    upgrade(url)
 
 
 def vacuum_analyze(engine: Engine) -> None:
@@ -765,7 +730,7 @@ def main() -> None:
     log_dir = Path(tempfile.mkdtemp(prefix="bench-dispatch-"))
     log(f"logs in {log_dir}")
     ensure_database(BENCH_URL)
-    fresh_schema(BENCH_URL)
+    rebuild(BENCH_URL)
     redis.Redis.from_url(REDIS_URL).flushdb()
 
     sink: Sink | None = None

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from api.main import create_app
 from reconnect.clock import ManualClock
 from reconnect.db.engine import make_engine
-from reconnect.db.migrate import upgrade
+from reconnect.db.migrate import rebuild
 from reconnect.models import Base
 from reconnect.runtime import NullSender, Runtime, build_runtime, set_runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings
@@ -49,12 +49,7 @@ def redis_url() -> Iterator[str]:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("RECONNECT_DATABASE_URL") or \
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'reconnect.db'}"
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-    upgrade(url)
+    rebuild(url)
     return url
 
 

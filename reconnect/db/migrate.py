@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from reconnect.settings import PROJECT_ROOT
 
@@ -19,6 +19,19 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "head")
+
+
+def rebuild(database_url: str) -> None:
+    """Drops every table and migrates from nothing: for test and benchmark databases."""
+    from reconnect.db.engine import make_engine
+    from reconnect.models import Base
+
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    upgrade(database_url)
 
 
 def is_current(engine: Engine, database_url: str) -> bool:
