@@ -79,6 +79,8 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
         Purpose.CONFIRM: timedelta(days=settings.confirm_token_days),
         Purpose.REFLECT: timedelta(days=settings.reflect_token_days),
         Purpose.UNSUBSCRIBE: timedelta(days=settings.unsubscribe_token_days),
+        # The preferences link sits beside the unsubscribe link and lives as long.
+        Purpose.PREFERENCES: timedelta(days=settings.unsubscribe_token_days),
     })
     return Runtime(settings=settings, engine=engine, session_factory=factory, clock=clock,
                    tokens=tokens, programs=ProgramCatalog(settings.program_dir, settings.program),

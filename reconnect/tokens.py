@@ -28,6 +28,7 @@ class Purpose(StrEnum):
     CONFIRM = "confirm"
     REFLECT = "reflect"
     UNSUBSCRIBE = "unsubscribe"
+    PREFERENCES = "preferences"
 
 
 class TokenProblem(StrEnum):

@@ -1,19 +1,24 @@
-"""The signup page in real headless Chromium: keyboard-only, on a phone-sized screen."""
+"""Pages in real headless Chromium: keyboard-only, on a phone-sized screen."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api.main import create_app
+from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
 from reconnect.settings import PROJECT_ROOT
-from tests.support.flows import row_counts
+from tests.support.flows import ANA, enrol, partner, row_counts, send_due_now
+from tests.support.links import preferences_path
 from tests.support.server import serve
+from tests.support.smtp import SmtpSink
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -84,3 +89,39 @@ def test_the_page_fits_a_phone_without_sideways_scrolling(page: Page) -> None:
     page.goto("/")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_a_partner_can_pause_and_resume_from_the_preferences_page_by_keyboard(
+        page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    enrol(client, runtime, smtp_sink)
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)
+    page.goto(preferences_path(smtp_sink.to(ANA)[-1]))
+    _shot(page, "preferences-375px")
+    pause = page.get_by_role("button", name="Pause my emails")
+    pause.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("paused")
+    assert partner(runtime, ANA).paused_at is not None
+    page.get_by_role("button", name="Resume my emails").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Pause my emails")).to_be_visible()
+    assert partner(runtime, ANA).paused_at is None
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_quiet_day_mistake_is_shown_beside_the_days_in_the_browser(
+        page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    enrol(client, runtime, smtp_sink)
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)
+    page.goto(preferences_path(smtp_sink.to(ANA)[-1]))
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                "Sunday"):
+        page.get_by_label(day).check()
+    page.get_by_role("button", name="Save these choices").click()
+    expect(page.locator("#quiet_days-error")).to_contain_text("at least one day")
+    _shot(page, "preferences-error-375px")
+    assert partner(runtime, ANA).quiet_days == ""

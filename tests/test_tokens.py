@@ -24,6 +24,7 @@ MAX_AGE = {
     Purpose.CONFIRM: timedelta(days=7),
     Purpose.REFLECT: timedelta(days=30),
     Purpose.UNSUBSCRIBE: timedelta(days=365),
+    Purpose.PREFERENCES: timedelta(days=365),
 }
 URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

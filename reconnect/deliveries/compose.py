@@ -14,6 +14,7 @@ from reconnect.mail.render import (
     render_stage_email,
 )
 from reconnect.models import Delivery, DeliveryKind, Partner
+from reconnect.partners.preference_links import preferences_token
 from reconnect.partners.service import confirmation_token, unsubscribe_token
 from reconnect.program.model import Program
 from reconnect.runtime import Runtime
@@ -30,9 +31,11 @@ def message_id(rt: Runtime, delivery: Delivery) -> str:
     return f"<reconnect.{delivery.id}.{delivery.key}@{rt.settings.mail_domain}>"
 
 
-def footer(rt: Runtime, program: Program, unsubscribe_url: str | None) -> Footer:
+def footer(rt: Runtime, program: Program, unsubscribe_url: str | None,
+           preferences_url: str | None = None) -> Footer:
     return Footer(safety_note=program.safety_note, safety_url=rt.settings.safety_url,
-                  postal_address=rt.settings.postal_address, unsubscribe_url=unsubscribe_url)
+                  postal_address=rt.settings.postal_address, unsubscribe_url=unsubscribe_url,
+                  preferences_url=preferences_url)
 
 
 def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
@@ -62,7 +65,8 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
         {"first_name": partner.first_name, "partner_name": other.first_name if other else ""},
         prompt_views(stage.prompts, lambda key, value: reflect_url(base, reflect_token, key,
                                                                     value)),
-        footer(rt, program, unsubscribe_url),
+        footer(rt, program, unsubscribe_url,
+               f"{base}/preferences/{preferences_token(rt, partner)}"),
     )
     return _outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
 

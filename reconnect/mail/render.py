@@ -41,6 +41,7 @@ class Footer:
     safety_url: str
     postal_address: str
     unsubscribe_url: str | None
+    preferences_url: str | None = None
 
 
 def reflect_url(base: str, token: str, prompt_key: str, answer: str) -> str:

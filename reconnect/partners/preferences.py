@@ -167,3 +167,14 @@ def _clean_zone(timezone: str) -> str:
 
 def _local_date(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def set_schedule(uow: UnitOfWork, rt: Runtime, partner_id: int, send_hour: int,
+                 timezone: str, quiet_days: Iterable[int]) -> Partner:
+    """Hour, zone and quiet days together, as the preferences page saves them: all are
+    checked before anything changes."""
+    days = _clean_quiet_days(quiet_days)
+    _clean_send_hour(send_hour)
+    _clean_zone(timezone)
+    set_send_time(uow, rt, partner_id, send_hour, timezone)
+    return set_quiet_days(uow, rt, partner_id, days)

@@ -30,3 +30,7 @@ def reflect_paths(message: Received) -> list[str]:
 def unsubscribe_path(message: Received) -> str:
     header = str(message.message["List-Unsubscribe"])
     return path_of(header.strip("<>"))
+
+
+def preferences_path(message: Received) -> str:
+    return next(path_of(u) for u in links(message) if "/preferences/" in u)
