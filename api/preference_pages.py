@@ -22,13 +22,14 @@ DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 ACTIONS = ("pause", "resume", "schedule")
 
 
-def _page(rt: Runtime, shown: PreferencesView, *, status_code: int = 200,
+def _page(rt: Runtime, token: str, shown: PreferencesView, *, status_code: int = 200,
           errors: dict[str, str] | None = None, saved: str | None = None,
           form: dict[str, object] | None = None) -> HTMLResponse:
     values: dict[str, object] = {"send_hour": shown.send_hour, "timezone": shown.timezone,
                                  "quiet_days": shown.quiet_days}
     values.update(form or {})
     return page(rt, "preferences.html", status_code, shown=shown, form=values,
+                request_path=f"/preferences/{token}",
                 errors=errors or {}, saved=saved, timezones=sorted_timezones(),
                 days=list(zip(WEEKDAYS, DAY_NAMES, strict=True)))
 
@@ -39,7 +40,7 @@ def preferences_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTM
         shown = view(session, rt, token)
     except TokenError as exc:
         return link_problem_page(rt, exc.problem)
-    return _page(rt, shown)
+    return _page(rt, token, shown)
 
 
 @router.post("/preferences/{token}", response_class=HTMLResponse)
@@ -53,7 +54,7 @@ async def preferences_submit(token: str, request: Request, rt: RuntimeDep,
     raw = await request.form()
     action = str(raw.get("action", ""))
     if action not in ACTIONS:
-        return _page(rt, before, status_code=422,
+        return _page(rt, token, before, status_code=422,
                      errors={"form": "Please choose one of the buttons on this page."})
     form: dict[str, object] = {}
     try:
@@ -69,13 +70,13 @@ async def preferences_submit(token: str, request: Request, rt: RuntimeDep,
             _save_schedule(uow, rt, partner_id, form)
             saved = "Saved. Your next email follows your new choices."
     except preferences.PreferenceError as exc:
-        return _page(rt, before, status_code=422, errors={exc.field: exc.message}, form=form)
+        return _page(rt, token, before, status_code=422, errors={exc.field: exc.message}, form=form)
     except preferences.PartnerNotActive:
         return message_page(rt, "There is nothing to change", [
             "Your Reconnect emails have stopped, so there is no schedule to change.",
             "If you would like to start again, you are welcome to sign up once more.",
         ], status_code=409)
-    return _page(rt, view(uow.session, rt, token), saved=saved)
+    return _page(rt, token, view(uow.session, rt, token), saved=saved)
 
 
 def _schedule_form(hour: object, zone: object, days: Sequence[object]) -> dict[str, object]:

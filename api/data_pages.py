@@ -1,0 +1,54 @@
+"""A partner's own data, from the preferences page: download it, or erase it.
+
+The download is a read, so a GET; erasing is a POST behind a page that says what will go."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import ReadSessionDep, RuntimeDep, UowDep
+from api.views import link_problem_page, message_page, page
+from reconnect.partners import my_data
+from reconnect.partners.preference_links import view
+from reconnect.tokens import TokenError
+
+router = APIRouter()
+
+
+@router.get("/preferences/{token}/export")
+def export_data(token: str, rt: RuntimeDep, session: ReadSessionDep) -> Response:
+    try:
+        data = my_data.export(session, rt, token)
+    except TokenError as exc:
+        return link_problem_page(rt, exc.problem)
+    return Response(json.dumps(data, indent=2, ensure_ascii=False),
+                    media_type="application/json",
+                    headers={"Content-Disposition":
+                             'attachment; filename="reconnect-my-data.json"',
+                             "Cache-Control": "no-store"})
+
+
+@router.get("/preferences/{token}/erase", response_class=HTMLResponse)
+def erase_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
+    try:
+        shown = view(session, rt, token)
+    except TokenError as exc:
+        return link_problem_page(rt, exc.problem)
+    return page(rt, "erase.html", shown=shown, token=token)
+
+
+@router.post("/preferences/{token}/erase", response_class=HTMLResponse)
+def erase_submit(token: str, rt: RuntimeDep, uow: UowDep) -> HTMLResponse:
+    try:
+        erased = my_data.erase(uow, rt, token)
+    except TokenError as exc:
+        return link_problem_page(rt, exc.problem)
+    return message_page(rt, "Your data has been erased", [
+        f"We erased your details, {erased.emails} email record(s) and "
+        f"{erased.reflections} reflection(s). You will not receive anything more from us.",
+        "Your partner's own emails and answers are theirs and are not affected; they are "
+        "not told.",
+    ])

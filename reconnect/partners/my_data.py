@@ -1,0 +1,69 @@
+"""A partner's own data: all of it as JSON, or all of it erased.
+
+Only the partner's own record, emails and reflections: never their partner's answers,
+and nothing that would tell their partner anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from reconnect.db.uow import UnitOfWork
+from reconnect.partners.data_repository import PartnerDataRepository
+from reconnect.partners.preference_links import partner_id_for
+from reconnect.partners.repository import PartnerRepository
+from reconnect.runtime import Runtime
+from reconnect.tokens import TokenError, TokenProblem
+
+
+@dataclass(frozen=True)
+class Erased:
+    reflections: int
+    emails: int
+
+
+def export(session: Session, rt: Runtime, token: str) -> dict[str, Any]:
+    partner = PartnerRepository(session).get(partner_id_for(rt, token))
+    if partner is None:
+        raise TokenError(TokenProblem.INVALID)
+    data = PartnerDataRepository(session)
+    return {
+        "exported_at": _iso(rt.clock.now()),
+        "you": {
+            "first_name": partner.first_name, "email": partner.email,
+            "status": partner.status.value, "program": partner.program_slug,
+            "time_zone": partner.timezone, "send_hour": partner.send_hour,
+            "quiet_days": sorted(partner.quiet_weekdays),
+            "program_start_date": _iso(partner.program_start_date),
+            "signed_up_at": _iso(partner.created_at),
+            "confirmed_at": _iso(partner.confirmed_at),
+            "paused_at": _iso(partner.paused_at),
+            "unsubscribed_at": _iso(partner.unsubscribed_at),
+            "suppressed_at": _iso(partner.suppressed_at),
+        },
+        "emails": [{"email": d.key, "kind": d.kind.value, "status": d.status.value,
+                    "due_at": _iso(d.due_at), "sent_at": _iso(d.sent_at)}
+                   for d in data.deliveries(partner.id)],
+        "reflections": [{"stage": r.stage_key, "question": r.prompt_key, "answer": r.answer,
+                         "note": r.note, "written_at": _iso(r.created_at),
+                         "changed_at": _iso(r.updated_at)}
+                        for r in data.reflections(partner.id)],
+    }
+
+
+def erase(uow: UnitOfWork, rt: Runtime, token: str) -> Erased:
+    """Erases everything stored about the partner. Their partner keeps their own data
+    and emails, and is not told."""
+    partner = PartnerRepository(uow.session).get_for_update(partner_id_for(rt, token))
+    if partner is None:
+        raise TokenError(TokenProblem.USED)
+    reflections, emails = PartnerDataRepository(uow.session).erase(partner)
+    return Erased(reflections=reflections, emails=emails)
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,110 @@
+"""A partner's own data: downloaded as JSON, or erased, without touching their partner's."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from reconnect.clock import ManualClock
+from reconnect.runtime import Runtime
+from tests.support.flows import ANA, BEN, deliveries, row_counts, send_due_now, signup_body
+from tests.support.links import confirm_path, preferences_path, reflect_paths
+from tests.support.smtp import SmtpSink
+
+
+@pytest.fixture
+def links(client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+          clock: ManualClock) -> dict[str, str]:
+    """Ana and Ben, a couple, each with a first stage email and one reflection written;
+    returns each one's preferences link."""
+    assert client.post("/api/v1/signups", json=signup_body()).status_code == 202
+    send_due_now(runtime)
+    for message in smtp_sink.messages:
+        assert client.post(confirm_path(message)).status_code == 200
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)
+    found = {}
+    for email, note in ((ANA, "Ana's own words"), (BEN, "Ben's own words")):
+        stage_email = smtp_sink.to(email)[-1]
+        hope = next(p for p in reflect_paths(stage_email) if "/hope?" in p).split("?")[0]
+        assert client.post(hope, data={"answer": "not-sure", "note": note}).status_code == 200
+        found[email] = preferences_path(stage_email)
+    return found
+
+
+def test_the_download_holds_your_details_emails_and_reflections(
+        client: TestClient, links: dict[str, str]) -> None:
+    response = client.get(f"{links[ANA]}/export")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["content-disposition"]
+    data = json.loads(response.text)
+    assert data["you"]["email"] == ANA
+    assert [r["note"] for r in data["reflections"]] == ["Ana's own words"]
+    assert {e["email"] for e in data["emails"]} >= {"_confirm-1", "welcome"}
+
+
+def test_the_download_never_includes_your_partners_answers(
+        client: TestClient, links: dict[str, str]) -> None:
+    assert "Ben's own words" not in client.get(f"{links[ANA]}/export").text
+    assert BEN not in client.get(f"{links[ANA]}/export").text
+
+
+def test_downloading_and_opening_the_erase_page_change_nothing(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    before = row_counts(runtime)
+    client.get(f"{links[ANA]}/export")
+    page = client.get(f"{links[ANA]}/erase")
+    assert page.status_code == 200
+    assert "cannot be undone" in page.text
+    assert row_counts(runtime) == before
+
+
+def test_erasing_removes_everything_about_you_and_says_what_went(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    ana_emails = len(deliveries(runtime, ANA))
+    before = row_counts(runtime)
+    response = client.post(f"{links[ANA]}/erase")
+    assert response.status_code == 200
+    assert f"{ana_emails} email record(s) and 1 reflection(s)" in response.text
+    after = row_counts(runtime)
+    assert after["partners"] == before["partners"] - 1
+    assert after["reflections"] == before["reflections"] - 1
+    assert after["deliveries"] == before["deliveries"] - ana_emails
+    assert deliveries(runtime, ANA) == []
+
+
+def test_erasing_leaves_your_partner_and_their_answers_alone(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    client.post(f"{links[ANA]}/erase")
+    ben = json.loads(client.get(f"{links[BEN]}/export").text)
+    assert [r["note"] for r in ben["reflections"]] == ["Ben's own words"]
+    assert deliveries(runtime, BEN)
+
+
+def test_after_erasing_your_links_lead_to_a_friendly_page(
+        client: TestClient, links: dict[str, str]) -> None:
+    client.post(f"{links[ANA]}/erase")
+    assert client.get(links[ANA]).status_code == 400
+    assert client.post(f"{links[ANA]}/erase").status_code == 410
+    assert client.get(f"{links[ANA]}/export").status_code == 400
+
+
+def test_when_both_partners_erase_nothing_of_the_couple_remains(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    client.post(f"{links[ANA]}/erase")
+    client.post(f"{links[BEN]}/erase")
+    counts = row_counts(runtime)
+    assert (counts["partners"], counts["couples"], counts["deliveries"],
+            counts["reflections"]) == (0, 0, 0, 0)
+
+
+def test_a_tampered_link_cannot_read_or_erase_anything(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    tampered = links[ANA][:-2] + ("xx" if not links[ANA].endswith("xx") else "yy")
+    before = row_counts(runtime)
+    assert client.get(f"{tampered}/export").status_code == 400
+    assert client.post(f"{tampered}/erase").status_code == 400
+    assert row_counts(runtime) == before
