@@ -18,7 +18,7 @@ from reconnect.reflections import service as reflections
 from reconnect.reflections.schemas import NOTE_LIMIT
 from reconnect.signups.schemas import SignupRequest
 from reconnect.signups.service import UnknownProgramChoice, sign_up
-from reconnect.tokens import TokenError
+from reconnect.tokens import Purpose, TokenError
 from reconnect.validation import clean_timezone, sorted_timezones
 
 router = APIRouter()
@@ -105,6 +105,15 @@ def confirm_submit(token: str, rt: RuntimeDep, uow: UowDep,
     ])
 
 
+def _reflect_page(rt: RuntimeDep, reflect_token: str, status_code: int = 200,
+                  **context: object) -> HTMLResponse:
+    """The reflection page, with the "I don't feel safe" link of the partner whose
+    (already checked) token this is."""
+    partner_id = rt.tokens.read(Purpose.REFLECT, reflect_token).partner_id
+    help_path = f"/help/{rt.tokens.make(Purpose.PREFERENCES, partner_id)}"
+    return page(rt, "reflect.html", status_code, help_path=help_path, **context)
+
+
 @router.get("/reflect/{token}/{prompt_key}", response_class=HTMLResponse)
 def reflect_page(token: str, prompt_key: str, rt: RuntimeDep, session: ReadSessionDep,
                  answer: str | None = None) -> HTMLResponse:
@@ -117,7 +126,7 @@ def reflect_page(token: str, prompt_key: str, rt: RuntimeDep, session: ReadSessi
             "The link may be incomplete. Please open it again from your email."], 404)
     selected = answer if answer and ctx.prompt.label_for(answer) else \
         (ctx.existing.answer if ctx.existing else None)
-    return page(rt, "reflect.html", stage=ctx.stage, prompt=ctx.prompt, selected=selected,
+    return _reflect_page(rt, token, stage=ctx.stage, prompt=ctx.prompt, selected=selected,
                 note=ctx.existing.note if ctx.existing else None, editable=ctx.editable,
                 saved=False, error=None, note_error=None, note_limit=NOTE_LIMIT)
 
@@ -138,13 +147,13 @@ def reflect_submit(token: str, prompt_key: str, rt: RuntimeDep, uow: UowDep,
         current = reflections.reflection_context(uow.session, rt, token, prompt_key)
         closed = isinstance(exc, reflections.ReflectionClosed)
         is_note = isinstance(exc, reflections.InvalidAnswer) and exc.field == "note"
-        return page(rt, "reflect.html", 409 if closed else 422, stage=current.stage,
+        return _reflect_page(rt, token, 409 if closed else 422, stage=current.stage,
                     prompt=current.prompt, selected=answer or None, note=note,
                     editable=current.editable, saved=False, note_limit=NOTE_LIMIT,
                     error=None if closed or is_note else str(exc),
                     note_error=str(exc) if is_note else None)
     assert ctx.existing is not None
-    return page(rt, "reflect.html", stage=ctx.stage, prompt=ctx.prompt,
+    return _reflect_page(rt, token, stage=ctx.stage, prompt=ctx.prompt,
                 selected=ctx.existing.answer, note=ctx.existing.note, editable=True,
                 saved=True, error=None, note_error=None, note_limit=NOTE_LIMIT)
 

@@ -16,7 +16,7 @@ from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
 from reconnect.settings import PROJECT_ROOT
 from tests.support.flows import ANA, enrol, partner, row_counts, send_due_now
-from tests.support.links import preferences_path
+from tests.support.links import help_path, preferences_path
 from tests.support.server import serve
 from tests.support.smtp import SmtpSink
 
@@ -125,3 +125,17 @@ def test_a_quiet_day_mistake_is_shown_beside_the_days_in_the_browser(
     expect(page.locator("#quiet_days-error")).to_contain_text("at least one day")
     _shot(page, "preferences-error-375px")
     assert partner(runtime, ANA).quiet_days == ""
+
+
+def test_the_help_page_puts_crisis_resources_first_on_a_phone(
+        page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    enrol(client, runtime, smtp_sink)
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)
+    page.goto(help_path(smtp_sink.to(ANA)[-1]))
+    _shot(page, "help-375px")
+    expect(page.get_by_role("region", name="Help right now")).to_be_in_viewport()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.get_by_role("button", name="Pause my emails").click()
+    expect(page.get_by_role("status")).to_contain_text("Your partner is not told")

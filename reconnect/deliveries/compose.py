@@ -32,10 +32,15 @@ def message_id(rt: Runtime, delivery: Delivery) -> str:
 
 
 def footer(rt: Runtime, program: Program, unsubscribe_url: str | None,
-           preferences_url: str | None = None) -> Footer:
+           partner_token: str | None = None) -> Footer:
+    """``partner_token`` (the partner's preferences token) adds the preferences and
+    "I don't feel safe" links; confirmation emails go without them."""
+    base = rt.settings.base_url
     return Footer(safety_note=program.safety_note, safety_url=rt.settings.safety_url,
                   postal_address=rt.settings.postal_address, unsubscribe_url=unsubscribe_url,
-                  preferences_url=preferences_url)
+                  preferences_url=f"{base}/preferences/{partner_token}" if partner_token
+                  else None,
+                  help_url=f"{base}/help/{partner_token}" if partner_token else None)
 
 
 def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
@@ -65,8 +70,7 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
         {"first_name": partner.first_name, "partner_name": other.first_name if other else ""},
         prompt_views(stage.prompts, lambda key, value: reflect_url(base, reflect_token, key,
                                                                     value)),
-        footer(rt, program, unsubscribe_url,
-               f"{base}/preferences/{preferences_token(rt, partner)}"),
+        footer(rt, program, unsubscribe_url, preferences_token(rt, partner)),
     )
     return _outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
 

@@ -34,3 +34,7 @@ def unsubscribe_path(message: Received) -> str:
 
 def preferences_path(message: Received) -> str:
     return next(path_of(u) for u in links(message) if "/preferences/" in u)
+
+
+def help_path(message: Received) -> str:
+    return next(path_of(u) for u in links(message) if "/help/" in u)
