@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
+from reconnect.mail.inline import inline_css
 from reconnect.program.model import Program, Prompt, Stage
 from reconnect.program.text import render_markdown
 from reconnect.templating import render
@@ -79,7 +80,7 @@ def render_stage_email(program: Program, stage: Stage, variables: dict[str, str]
     return RenderedEmail(
         subject=stage.subject,
         preheader=stage.preheader,
-        html=render("email/stage.html", **context),
+        html=inline_css(render("email/stage.html", **context)),
         text=render("email/stage.txt", **context),
     )
 
@@ -96,5 +97,5 @@ def render_confirmation_email(program: Program, first_name: str, inviter_name: s
                "confirm_url": confirm_url, "footer": footer, "subject": subject,
                "preheader": preheader}
     return RenderedEmail(subject=subject, preheader=preheader,
-                         html=render("email/confirm.html", **context),
+                         html=inline_css(render("email/confirm.html", **context)),
                          text=render("email/confirm.txt", **context))

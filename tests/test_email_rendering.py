@@ -1,0 +1,90 @@
+"""Every stage of every shipped program renders as an email people can read anywhere:
+styles inlined, a plain-text part with every link, a preheader, nothing needing images."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from reconnect.mail.render import (
+    Footer,
+    RenderedEmail,
+    prompt_views,
+    reflect_url,
+    render_stage_email,
+)
+from reconnect.program.loader import load_program_dir
+from reconnect.program.model import Program, Stage
+from reconnect.settings import PROJECT_ROOT
+
+FOOTER = Footer(safety_note="Help is there.", safety_url="https://help.example/",
+                postal_address="1 Example Street", unsubscribe_url="https://r.test/unsubscribe/u",
+                preferences_url="https://r.test/preferences/p", help_url="https://r.test/help/p")
+
+
+def _stages() -> list[tuple[Program, Stage]]:
+    found = []
+    for folder in sorted((PROJECT_ROOT / "program").iterdir()):
+        if (folder / "program.yaml").exists():
+            program = load_program_dir(folder)
+            found += [(program, stage) for stage in program.stages]
+    return found
+
+
+STAGES = _stages()
+
+
+def _render(program: Program, stage: Stage) -> RenderedEmail:
+    return render_stage_email(
+        program, stage, {"first_name": "Ana", "partner_name": "Ben"},
+        prompt_views(stage.prompts, lambda k, v: reflect_url("https://r.test", "t", k, v)),
+        FOOTER)
+
+
+class _Elements(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(html)
+    return parser.tags
+
+
+@pytest.mark.parametrize(("program", "stage"), STAGES, ids=[s.key for _, s in STAGES])
+def test_every_visible_element_carries_its_style_inline(program: Program, stage: Stage) -> None:
+    html = _render(program, stage).html
+    styled = {"p", "a", "h1", "h2", "li"}
+    unstyled = [(tag, attrs) for tag, attrs in _elements(html)
+                if tag in styled and not attrs.get("style")]
+    assert unstyled == []
+    # Only the media queries stay in a <style> block: they cannot be inlined.
+    assert html.count("<style") == 1
+    assert "prefers-color-scheme: dark" in html
+
+
+@pytest.mark.parametrize(("program", "stage"), STAGES, ids=[s.key for _, s in STAGES])
+def test_the_text_part_carries_every_link_of_the_html_part(program: Program,
+                                                          stage: Stage) -> None:
+    rendered = _render(program, stage)
+    hrefs = {str(attrs["href"]) for tag, attrs in _elements(rendered.html)
+             if tag == "a" and attrs.get("href")}
+    missing = [href for href in hrefs if href not in rendered.text]
+    assert missing == []
+
+
+@pytest.mark.parametrize(("program", "stage"), STAGES, ids=[s.key for _, s in STAGES])
+def test_the_preheader_is_hidden_but_present_and_no_image_is_needed(
+        program: Program, stage: Stage) -> None:
+    html = _render(program, stage).html
+    assert stage.preheader in html
+    assert re.search(r'class="preheader"[^>]*style="[^"]*display: ?none', html) or \
+        re.search(r'style="[^"]*display: ?none[^"]*"[^>]*class="preheader"', html)
+    assert "<img" not in html
