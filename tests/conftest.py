@@ -13,6 +13,7 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from celery.worker import state as worker_state
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import text
 
 from api.main import create_app
@@ -23,6 +24,8 @@ from reconnect.models import Base
 from reconnect.runtime import NullSender, Runtime, build_runtime, set_runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings
 from tasks.celery_app import CelerySender, make_celery
+from tests.support.browser import CHROMIUM
+from tests.support.server import serve
 from tests.support.smtp import SmtpSink
 from tests.support.wait import wait_until
 
@@ -139,3 +142,23 @@ def _worker_idle(client: redis.Redis) -> bool:
 def client(runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(runtime), follow_redirects=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, runtime: Runtime) -> Iterator[Page]:
+    """A phone-sized browser tab on the app, served by a real server in this process."""
+    with serve(create_app(runtime)) as base:
+        context = browser.new_context(base_url=base, viewport={"width": 375, "height": 740})
+        yield context.new_page()
+        context.close()

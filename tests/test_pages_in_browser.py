@@ -2,59 +2,25 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from api.main import create_app
 from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
-from reconnect.settings import PROJECT_ROOT
+from tests.support.browser import needs_chromium, shot
 from tests.support.flows import ANA, enrol, partner, row_counts, send_due_now
 from tests.support.links import help_path, preferences_path
-from tests.support.server import serve
 from tests.support.smtp import SmtpSink
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason="Debian's chromium is not installed (.ci/run installs it)")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser, runtime: Runtime) -> Iterator[Page]:
-    with serve(create_app(runtime)) as base:
-        context = browser.new_context(base_url=base, viewport={"width": 375, "height": 740})
-        yield context.new_page()
-        context.close()
-
-
-def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+pytestmark = needs_chromium
 
 
 def test_a_person_can_sign_up_with_the_keyboard_alone_on_a_phone(page: Page,
                                                                   runtime: Runtime) -> None:
     page.goto("/")
-    _shot(page, "signup-375px")
+    shot(page, "signup-375px")
     page.keyboard.press("Tab")
     expect(page.locator("#first_name")).to_be_focused()
     page.keyboard.type("Ana")
@@ -67,7 +33,7 @@ def test_a_person_can_sign_up_with_the_keyboard_alone_on_a_phone(page: Page,
     expect(page.get_by_role("button", name="Start the program")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
-    _shot(page, "signup-done-375px")
+    shot(page, "signup-done-375px")
     assert row_counts(runtime)["partners"] == 1
 
 
@@ -81,7 +47,7 @@ def test_an_error_appears_beside_its_field_in_the_browser(page: Page,
     expect(field).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#email-error")).to_be_visible()
     expect(field).to_have_value("not an address")
-    _shot(page, "signup-error-375px")
+    shot(page, "signup-error-375px")
     assert row_counts(runtime)["partners"] == 0
 
 
@@ -98,7 +64,7 @@ def test_a_partner_can_pause_and_resume_from_the_preferences_page_by_keyboard(
     clock.advance(timedelta(days=1))
     send_due_now(runtime)
     page.goto(preferences_path(smtp_sink.to(ANA)[-1]))
-    _shot(page, "preferences-375px")
+    shot(page, "preferences-375px")
     pause = page.get_by_role("button", name="Pause my emails")
     pause.focus()
     page.keyboard.press("Enter")
@@ -123,7 +89,7 @@ def test_a_quiet_day_mistake_is_shown_beside_the_days_in_the_browser(
         page.get_by_label(day).check()
     page.get_by_role("button", name="Save these choices").click()
     expect(page.locator("#quiet_days-error")).to_contain_text("at least one day")
-    _shot(page, "preferences-error-375px")
+    shot(page, "preferences-error-375px")
     assert partner(runtime, ANA).quiet_days == ""
 
 
@@ -134,7 +100,7 @@ def test_the_help_page_puts_crisis_resources_first_on_a_phone(
     clock.advance(timedelta(days=1))
     send_due_now(runtime)
     page.goto(help_path(smtp_sink.to(ANA)[-1]))
-    _shot(page, "help-375px")
+    shot(page, "help-375px")
     expect(page.get_by_role("region", name="Help right now")).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_role("button", name="Pause my emails").click()
