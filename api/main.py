@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import data_pages, dev, help_pages, pages, preference_pages, v1
+from api import data_pages, dev, help_pages, journey_pages, pages, preference_pages, v1
 from api.deps import FINISH_THREADS
 from api.errors import request_validation_handler
 from api.views import message_page
@@ -46,6 +46,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(preference_pages.router)
     app.include_router(data_pages.router)
     app.include_router(help_pages.router)
+    app.include_router(journey_pages.router)
     app.include_router(v1.router)
     if settings.outbox_enabled or settings.time_travel:
         app.include_router(dev.router)

@@ -127,16 +127,19 @@ def reflect_page(token: str, prompt_key: str, rt: RuntimeDep, session: ReadSessi
     selected = answer if answer and ctx.prompt.label_for(answer) else \
         (ctx.existing.answer if ctx.existing else None)
     return _reflect_page(rt, token, stage=ctx.stage, prompt=ctx.prompt, selected=selected,
-                note=ctx.existing.note if ctx.existing else None, editable=ctx.editable,
-                saved=False, error=None, note_error=None, note_limit=NOTE_LIMIT)
+                         note=ctx.existing.note if ctx.existing else None,
+                         shared=bool(ctx.existing and ctx.existing.shared),
+                         editable=ctx.editable, saved=False, error=None, note_error=None,
+                         note_limit=NOTE_LIMIT)
 
 
 @router.post("/reflect/{token}/{prompt_key}", response_class=HTMLResponse)
 def reflect_submit(token: str, prompt_key: str, rt: RuntimeDep, uow: UowDep,
                    answer: Annotated[str, Form(max_length=40)] = "",
-                   note: Annotated[str, Form(max_length=NOTE_LIMIT * 2)] = "") -> HTMLResponse:
+                   note: Annotated[str, Form(max_length=NOTE_LIMIT * 2)] = "",
+                   share: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
     try:
-        ctx = reflections.record(uow, rt, token, prompt_key, answer, note)
+        ctx = reflections.record(uow, rt, token, prompt_key, answer, note, share == "yes")
     except TokenError as exc:
         return link_problem_page(rt, exc.problem)
     except reflections.UnknownPrompt:
@@ -148,14 +151,16 @@ def reflect_submit(token: str, prompt_key: str, rt: RuntimeDep, uow: UowDep,
         closed = isinstance(exc, reflections.ReflectionClosed)
         is_note = isinstance(exc, reflections.InvalidAnswer) and exc.field == "note"
         return _reflect_page(rt, token, 409 if closed else 422, stage=current.stage,
-                    prompt=current.prompt, selected=answer or None, note=note,
-                    editable=current.editable, saved=False, note_limit=NOTE_LIMIT,
-                    error=None if closed or is_note else str(exc),
-                    note_error=str(exc) if is_note else None)
+                             prompt=current.prompt, selected=answer or None, note=note,
+                             shared=share == "yes", editable=current.editable, saved=False,
+                             note_limit=NOTE_LIMIT,
+                             error=None if closed or is_note else str(exc),
+                             note_error=str(exc) if is_note else None)
     assert ctx.existing is not None
     return _reflect_page(rt, token, stage=ctx.stage, prompt=ctx.prompt,
-                selected=ctx.existing.answer, note=ctx.existing.note, editable=True,
-                saved=True, error=None, note_error=None, note_limit=NOTE_LIMIT)
+                         selected=ctx.existing.answer, note=ctx.existing.note,
+                         shared=ctx.existing.shared, editable=True, saved=True, error=None,
+                         note_error=None, note_limit=NOTE_LIMIT)
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)

@@ -69,7 +69,8 @@ def list_reflections(token: str, rt: RuntimeDep, session: ReadSessionDep) -> lis
 def put_reflection(token: str, prompt_key: str, body: ReflectionIn, rt: RuntimeDep,
                    uow: UowDep) -> ReflectionOut:
     try:
-        ctx = reflections.record(uow, rt, token, prompt_key, body.answer, body.note)
+        ctx = reflections.record(uow, rt, token, prompt_key, body.answer, body.note,
+                                 body.share)
     except TokenError as exc:
         raise ApiError.from_token(exc) from exc
     except reflections.UnknownPrompt as exc:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     Enum,
     Float,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -155,6 +157,9 @@ class Reflection(Base):
     prompt_key: Mapped[str] = mapped_column(String(60))
     answer: Mapped[str] = mapped_column(String(60))
     note: Mapped[str | None] = mapped_column(Text)
+    # The writer's choice, for prompts the program marks shared: their partner sees this
+    # answer only once both have answered and both chose to share.
+    shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

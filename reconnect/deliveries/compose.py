@@ -40,7 +40,8 @@ def footer(rt: Runtime, program: Program, unsubscribe_url: str | None,
                   postal_address=rt.settings.postal_address, unsubscribe_url=unsubscribe_url,
                   preferences_url=f"{base}/preferences/{partner_token}" if partner_token
                   else None,
-                  help_url=f"{base}/help/{partner_token}" if partner_token else None)
+                  help_url=f"{base}/help/{partner_token}" if partner_token else None,
+                  journey_url=f"{base}/journey/{partner_token}" if partner_token else None)
 
 
 def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,

@@ -44,6 +44,7 @@ class Footer:
     unsubscribe_url: str | None
     preferences_url: str | None = None
     help_url: str | None = None
+    journey_url: str | None = None
 
 
 def reflect_url(base: str, token: str, prompt_key: str, answer: str) -> str:

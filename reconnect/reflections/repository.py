@@ -24,6 +24,11 @@ class ReflectionRepository:
             .order_by(Reflection.id)
         ).scalars())
 
+    def for_partners(self, partner_ids: list[int]) -> list[Reflection]:
+        return list(self.session.execute(
+            select(Reflection).where(Reflection.partner_id.in_(partner_ids))
+            .order_by(Reflection.id)).scalars())
+
     def add(self, reflection: Reflection) -> Reflection:
         self.session.add(reflection)
         self.session.flush()

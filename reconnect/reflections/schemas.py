@@ -13,6 +13,8 @@ class ReflectionIn(BaseModel):
 
     answer: Annotated[str, Field(min_length=1, max_length=40)]
     note: Annotated[str | None, Field(max_length=NOTE_LIMIT)] = None
+    # Only for prompts the program marks shared; ignored elsewhere.
+    share: bool = False
 
 
 class ReflectionOut(BaseModel):
@@ -22,5 +24,6 @@ class ReflectionOut(BaseModel):
     answer: str | None
     answer_label: str | None
     note: str | None
+    shared: bool
     editable: bool
     updated_at: datetime | None

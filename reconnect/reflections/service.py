@@ -54,7 +54,8 @@ class ReflectionContext:
                              question=self.prompt.question,
                              answer=r.answer if r else None,
                              answer_label=self.prompt.label_for(r.answer) if r else None,
-                             note=r.note if r else None, editable=self.editable,
+                             note=r.note if r else None, shared=bool(r and r.shared),
+                             editable=self.editable,
                              updated_at=r.updated_at if r else None)
 
 
@@ -106,7 +107,7 @@ def clean_note(prompt: Prompt, note: str | None) -> str | None:
 
 
 def record(uow: UnitOfWork, rt: Runtime, token: str, prompt_key: str, answer: str,
-           note: str | None) -> ReflectionContext:
+           note: str | None, share: bool = False) -> ReflectionContext:
     ctx = reflection_context(uow.session, rt, token, prompt_key)
     if ctx.prompt.label_for(answer) is None:
         raise InvalidAnswer("answer", "Please choose one of the answers shown.")
@@ -114,13 +115,15 @@ def record(uow: UnitOfWork, rt: Runtime, token: str, prompt_key: str, answer: st
     if not ctx.editable:
         raise ReflectionClosed()
     now = rt.clock.now()
+    shared = share and ctx.prompt.shared
     reflection = ctx.existing
     if reflection is None:
         reflection = ReflectionRepository(uow.session).add(Reflection(
             partner_id=ctx.partner.id, stage_key=ctx.stage.key, prompt_key=ctx.prompt.key,
-            answer=answer, note=cleaned, created_at=now, updated_at=now))
+            answer=answer, note=cleaned, shared=shared, created_at=now, updated_at=now))
     else:
         reflection.answer = answer
         reflection.note = cleaned
+        reflection.shared = shared
         reflection.updated_at = now
     return ReflectionContext(ctx.partner, ctx.stage, ctx.prompt, reflection, True)

@@ -38,3 +38,7 @@ def preferences_path(message: Received) -> str:
 
 def help_path(message: Received) -> str:
     return next(path_of(u) for u in links(message) if "/help/" in u)
+
+
+def journey_path(message: Received) -> str:
+    return next(path_of(u) for u in links(message) if "/journey/" in u)

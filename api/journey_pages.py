@@ -1,0 +1,49 @@
+"""The "my journey" page, linked from every stage email: steps done, your answers, your
+partner's shared answers once both chose to share, and a small chart of the ratings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+
+from api.deps import ReadSessionDep, RuntimeDep
+from api.views import link_problem_page, page
+from reconnect.reflections.journey import Journey, journey
+from reconnect.tokens import TokenError
+
+router = APIRouter()
+
+# The chart's drawing area, in SVG units: 1 to 5 from bottom to top, weeks left to right.
+LEFT, RIGHT, TOP, BOTTOM = 36, 312, 16, 116
+
+
+@dataclass(frozen=True)
+class ChartLine:
+    points: str  # for <polyline points="…">
+    dots: tuple[tuple[float, float, int, int], ...]  # x, y, week, value
+
+
+def _line(values: list[tuple[int, int]], weeks: int) -> ChartLine | None:
+    if not values:
+        return None
+    step = (RIGHT - LEFT) / max(1, weeks - 1)
+    dots = tuple((LEFT + (week - 1) * step, BOTTOM - (value - 1) * (BOTTOM - TOP) / 4,
+                  week, value) for week, value in values)
+    return ChartLine(" ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in dots), dots)
+
+
+@router.get("/journey/{token}", response_class=HTMLResponse)
+def journey_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
+    try:
+        shown: Journey = journey(session, rt, token)
+    except TokenError as exc:
+        return link_problem_page(rt, exc.problem)
+    weeks = len(shown.steps)
+    yours = _line([(r.week, r.yours) for r in shown.ratings if r.yours is not None], weeks)
+    theirs = _line([(r.week, r.partners) for r in shown.ratings if r.partners is not None],
+                   weeks)
+    return page(rt, "journey.html", journey=shown, yours=yours, theirs=theirs,
+                chart={"left": LEFT, "right": RIGHT, "top": TOP, "bottom": BOTTOM},
+                done=sum(step.done for step in shown.steps))

@@ -1,0 +1,117 @@
+"""The journey page: your steps and answers, and your partner's shared answers only once
+both of you answered and both chose to share."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from reconnect.clock import ManualClock
+from reconnect.models import Reflection
+from reconnect.reflections.journey import Reveal, reveal_state
+from reconnect.runtime import Runtime
+from tests.support.flows import ANA, BEN, row_counts, send_due_now, signup_body
+from tests.support.links import confirm_path, journey_path, reflect_paths
+from tests.support.smtp import SmtpSink
+
+
+def _answer(shared: bool) -> Reflection:
+    return Reflection(answer="3", shared=shared)
+
+
+@pytest.mark.parametrize(("own", "theirs", "expected"), [
+    (None, None, Reveal.NOT_ANSWERED),
+    (None, _answer(True), Reveal.NOT_ANSWERED),
+    (_answer(False), _answer(True), Reveal.YOURS_ONLY),
+    (_answer(True), None, Reveal.WAITING),
+    (_answer(True), _answer(False), Reveal.WAITING),
+    (_answer(True), _answer(True), Reveal.REVEALED),
+])
+def test_an_answer_is_revealed_only_when_both_answered_and_both_shared(
+        own: Reflection | None, theirs: Reflection | None, expected: Reveal) -> None:
+    assert reveal_state(own, theirs) is expected
+
+
+@pytest.fixture
+def couple(client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+           clock: ManualClock) -> dict[str, str]:
+    """Ana and Ben, each with their first stage email; returns each one's journey link."""
+    assert client.post("/api/v1/signups", json=signup_body()).status_code == 202
+    send_due_now(runtime)
+    for message in smtp_sink.messages:
+        assert client.post(confirm_path(message)).status_code == 200
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)
+    return {email: journey_path(smtp_sink.to(email)[-1]) for email in (ANA, BEN)}
+
+
+def _rate(client: TestClient, sink: SmtpSink, email: str, value: str, share: bool) -> None:
+    path = next(p for p in reflect_paths(sink.to(email)[-1]) if "/connection?" in p)
+    data = {"answer": value, **({"share": "yes"} if share else {})}
+    assert client.post(path.split("?")[0], data=data).status_code == 200
+
+
+def test_the_journey_shows_steps_done_and_your_own_answer(
+        client: TestClient, smtp_sink: SmtpSink, couple: dict[str, str]) -> None:
+    _rate(client, smtp_sink, ANA, "2", share=True)
+    page = client.get(couple[ANA]).text
+    assert "1 of 10 steps reached" in page
+    assert "You answered: <strong>2</strong>" in page
+
+
+def test_until_your_partner_answers_it_says_waiting_and_reveals_nothing(
+        client: TestClient, smtp_sink: SmtpSink, couple: dict[str, str]) -> None:
+    _rate(client, smtp_sink, ANA, "2", share=True)
+    page = client.get(couple[ANA]).text
+    assert "Waiting for your partner." in page
+    assert "Ben answered" not in page
+
+
+def test_a_partner_who_answered_without_sharing_stays_hidden(
+        client: TestClient, smtp_sink: SmtpSink, couple: dict[str, str]) -> None:
+    _rate(client, smtp_sink, ANA, "2", share=True)
+    _rate(client, smtp_sink, BEN, "4", share=False)
+    assert "Ben answered" not in client.get(couple[ANA]).text
+    assert "Waiting for your partner." in client.get(couple[ANA]).text
+    assert "You kept this answer to yourself." in client.get(couple[BEN]).text
+
+
+def test_when_both_share_each_sees_the_others_answer_and_line(
+        client: TestClient, smtp_sink: SmtpSink, couple: dict[str, str]) -> None:
+    _rate(client, smtp_sink, ANA, "2", share=True)
+    _rate(client, smtp_sink, BEN, "4", share=True)
+    anas, bens = client.get(couple[ANA]).text, client.get(couple[BEN]).text
+    assert "Ben answered: <strong>4</strong>" in anas
+    assert "Ana answered: <strong>2</strong>" in bens
+    assert 'class="line theirs"' in anas
+
+
+def test_sharing_only_on_your_side_never_shows_your_partner_anything(
+        client: TestClient, smtp_sink: SmtpSink, couple: dict[str, str]) -> None:
+    _rate(client, smtp_sink, ANA, "2", share=False)
+    _rate(client, smtp_sink, BEN, "4", share=True)
+    assert "Ana answered" not in client.get(couple[BEN]).text
+    assert "Ben answered" not in client.get(couple[ANA]).text
+
+
+def test_the_chart_plots_your_ratings_with_the_figures_as_text(
+        client: TestClient, smtp_sink: SmtpSink, couple: dict[str, str]) -> None:
+    _rate(client, smtp_sink, ANA, "2", share=False)
+    page = client.get(couple[ANA]).text
+    assert 'class="line yours"' in page
+    assert "<td>1</td><td>2</td>" in page  # week 1, rating 2
+    assert 'class="line theirs"' not in page
+
+
+def test_the_journey_page_writes_nothing(client: TestClient, runtime: Runtime,
+                                         couple: dict[str, str]) -> None:
+    before = row_counts(runtime)
+    assert client.get(couple[ANA]).status_code == 200
+    assert row_counts(runtime) == before
+
+
+def test_a_tampered_journey_link_gets_a_friendly_page(client: TestClient,
+                                                       couple: dict[str, str]) -> None:
+    assert client.get(couple[ANA][:-2] + "zz").status_code == 400
