@@ -26,7 +26,7 @@ def _page(rt: Runtime, token: str, shown: PreferencesView, *, status_code: int =
           errors: dict[str, str] | None = None, saved: str | None = None,
           form: dict[str, object] | None = None) -> HTMLResponse:
     values: dict[str, object] = {"send_hour": shown.send_hour, "timezone": shown.timezone,
-                                 "quiet_days": shown.quiet_days}
+                                 "quiet_days": shown.quiet_days, "nudges": shown.nudges}
     values.update(form or {})
     return page(rt, "preferences.html", status_code, shown=shown, form=values,
                 request_path=f"/preferences/{token}",
@@ -66,7 +66,7 @@ async def preferences_submit(token: str, request: Request, rt: RuntimeDep,
             saved = "Welcome back. Your next email comes at your usual time."
         else:
             form = _schedule_form(raw.get("send_hour"), raw.get("timezone"),
-                                  raw.getlist("quiet_days"))
+                                  raw.getlist("quiet_days"), raw.get("nudges") == "yes")
             _save_schedule(uow, rt, partner_id, form)
             saved = "Saved. Your next email follows your new choices."
     except preferences.PreferenceError as exc:
@@ -79,9 +79,10 @@ async def preferences_submit(token: str, request: Request, rt: RuntimeDep,
     return _page(rt, token, view(uow.session, rt, token), saved=saved)
 
 
-def _schedule_form(hour: object, zone: object, days: Sequence[object]) -> dict[str, object]:
+def _schedule_form(hour: object, zone: object, days: Sequence[object],
+                   nudges: bool) -> dict[str, object]:
     return {"send_hour": str(hour or "")[:3], "timezone": str(zone or "")[:64],
-            "quiet_days": frozenset(str(d)[:2] for d in days)}
+            "quiet_days": frozenset(str(d)[:2] for d in days), "nudges": nudges}
 
 
 def _save_schedule(uow: UowDep, rt: Runtime, partner_id: int, form: dict[str, object]) -> None:
@@ -94,3 +95,4 @@ def _save_schedule(uow: UowDep, rt: Runtime, partner_id: int, form: dict[str, ob
         raise preferences.PreferenceError("quiet_days", "Please tick days from the list.")
     preferences.set_schedule(uow, rt, partner_id, int(hour_text), str(form["timezone"]),
                              sorted(int(str(d)) for d in days))
+    preferences.set_nudges(uow, rt, partner_id, bool(form["nudges"]))

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -48,6 +49,7 @@ class PartnerStatus(StrEnum):
 class DeliveryKind(StrEnum):
     CONFIRMATION = "confirmation"
     STAGE = "stage"
+    NUDGE = "nudge"  # at most one per stage: your partner answered a shared question
 
 
 class DeliveryStatus(StrEnum):
@@ -116,6 +118,9 @@ class Partner(Base):
     # limit the address is suppressed and no more mail is attempted.
     permanent_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whether to get the one gentle reminder per step when their partner has answered a
+    # shared question and they have not.
+    nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     couple: Mapped[Couple] = relationship(lazy="raise")
 

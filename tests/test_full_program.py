@@ -31,6 +31,9 @@ def _next_due(rt: Runtime) -> None:
     clock.set(due)
 
 
+NUDGE_SUBJECT = "A small note from Reconnect"
+
+
 def test_a_couple_receives_every_stage_once_at_their_own_hours(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
     _, program = runtime.programs.current()
@@ -46,6 +49,7 @@ def test_a_couple_receives_every_stage_once_at_their_own_hours(
                        data={"timezone": "Europe/Berlin", "send_hour": "20"}).status_code == 200
 
     received: dict[str, list[Received]] = {ANA: [], BEN: []}
+    nudged: dict[str, list[str]] = {ANA: [], BEN: []}
     hours = {ANA: ("America/New_York", 7), BEN: ("Europe/Berlin", 20)}
     while True:
         expected_ana = len(received[ANA]) < len(program.stages)
@@ -57,6 +61,9 @@ def test_a_couple_receives_every_stage_once_at_their_own_hours(
             zone, hour = hours[message.to]
             local = runtime.clock.now().astimezone(ZoneInfo(zone))
             assert (local.hour, local.minute) == (hour, 0), f"{message.subject} at {local}"
+            if message.subject == NUDGE_SUBJECT:
+                nudged[message.to].append(received[message.to][-1].subject)
+                continue
             received[message.to].append(message)
             if message.to == ANA:
                 first_prompt = reflect_paths(message)[0]
@@ -68,6 +75,10 @@ def test_a_couple_receives_every_stage_once_at_their_own_hours(
 
     assert [m.subject for m in received[ANA]] == stage_subjects
     assert [m.subject for m in received[BEN]] == stage_subjects[:BEN_UNSUBSCRIBES_AFTER]
+    # Ana answers each week's shared question and Ben never does: Ben gets one gentle
+    # reminder per step while he is enrolled (the one for the step he left at is
+    # dropped), Ana none.
+    assert nudged == {ANA: [], BEN: stage_subjects[:BEN_UNSUBSCRIBES_AFTER - 1]}
     assert partner(runtime, ANA).status is PartnerStatus.COMPLETED
     assert partner(runtime, BEN).status is PartnerStatus.UNSUBSCRIBED
 
@@ -76,7 +87,8 @@ def test_a_couple_receives_every_stage_once_at_their_own_hours(
         assert DeliveryRepository(session).earliest_scheduled() is None
     ids = Counter(str(m.message["Message-ID"]) for m in smtp_sink.messages)
     assert all(count == 1 for count in ids.values())
-    assert len(smtp_sink.messages) == 2 + len(program.stages) + BEN_UNSUBSCRIBES_AFTER
+    assert len(smtp_sink.messages) == 2 + len(program.stages) + BEN_UNSUBSCRIBES_AFTER \
+        + len(nudged[BEN])
 
 
 def test_each_answer_from_the_walk_is_recorded_for_its_own_stage(

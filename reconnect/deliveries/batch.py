@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from reconnect.deliveries.compose import NothingToSend, compose
 from reconnect.deliveries.outcomes import Attempt, Outcome, with_reconnect
@@ -15,6 +16,7 @@ from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.mail.message import WireMessage, build_message
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
+from reconnect.reflections import nudges
 from reconnect.runtime import Runtime
 from reconnect.settings import HEARTBEAT_SECONDS
 
@@ -44,7 +46,7 @@ def prepare(rt: Runtime, conn: Connection, ids: list[int],
         people = PartnerRepository(uow.session).with_partners({d.partner_id for d in deliveries})
         for delivery in deliveries:
             partner = people[delivery.partner_id]
-            stop = _stopped(delivery, partner)
+            stop = _stopped(rt, uow.session, delivery, partner)
             if stop is not None:
                 # Not an attempt at sending: a held row must keep its full allowance.
                 repo.transition(delivery.id, S.SENDING, stop, claimed_at=None,
@@ -75,13 +77,18 @@ def prepare(rt: Runtime, conn: Connection, ids: list[int],
     return ready
 
 
-def _stopped(delivery: Delivery, partner: Partner) -> DeliveryStatus | None:
+def _stopped(rt: Runtime, session: Session, delivery: Delivery,
+             partner: Partner) -> DeliveryStatus | None:
     """Why this email must not go now (cancelled, or held for a pause), or None."""
     if partner.suppressed_at is not None:
         return S.CANCELLED
     if delivery.kind is DeliveryKind.CONFIRMATION:
         wanted = partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None
         return None if wanted else S.CANCELLED
+    if delivery.kind is DeliveryKind.NUDGE:
+        stage = rt.programs.version(session, partner.program_version_id).stage(
+            nudges.stage_of(delivery)) if partner.program_version_id else None
+        return None if nudges.still_wanted(session, delivery, partner, stage) else S.CANCELLED
     if not enrolled(partner):
         return S.CANCELLED
     return S.HELD if partner.paused_at is not None else None

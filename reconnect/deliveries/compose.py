@@ -11,12 +11,14 @@ from reconnect.mail.render import (
     prompt_views,
     reflect_url,
     render_confirmation_email,
+    render_nudge_email,
     render_stage_email,
 )
 from reconnect.models import Delivery, DeliveryKind, Partner
 from reconnect.partners.preference_links import preferences_token
 from reconnect.partners.service import confirmation_token, unsubscribe_token
 from reconnect.program.model import Program
+from reconnect.reflections.nudges import stage_of
 from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose
 
@@ -61,18 +63,26 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
     if partner.program_version_id is None:
         raise NothingToSend("partner has no program version")
     program = rt.programs.version(session, partner.program_version_id)
-    stage = program.stage(delivery.key)
+    nudge = delivery.kind is DeliveryKind.NUDGE
+    stage_key = stage_of(delivery) if nudge else delivery.key
+    stage = program.stage(stage_key)
     if stage is None:
-        raise NothingToSend(f"stage {delivery.key} is not in the partner's program version")
+        raise NothingToSend(f"stage {stage_key} is not in the partner's program version")
     reflect_token = rt.tokens.make(Purpose.REFLECT, partner.id, s=stage.key)
     unsubscribe_url = f"{base}/unsubscribe/{unsubscribe_token(rt, partner)}"
-    rendered = render_stage_email(
-        program, stage,
-        {"first_name": partner.first_name, "partner_name": other.first_name if other else ""},
-        prompt_views(stage.prompts, lambda key, value: reflect_url(base, reflect_token, key,
-                                                                    value)),
-        footer(rt, program, unsubscribe_url, preferences_token(rt, partner)),
-    )
+    email_footer = footer(rt, program, unsubscribe_url, preferences_token(rt, partner))
+    prompts = [p for p in stage.prompts if p.shared] if nudge else list(stage.prompts)
+    views = prompt_views(tuple(prompts), lambda key, value: reflect_url(
+        base, reflect_token, key, value))
+    if nudge:
+        rendered = render_nudge_email(program, stage, partner.first_name, views,
+                                      email_footer)
+    else:
+        rendered = render_stage_email(
+            program, stage,
+            {"first_name": partner.first_name,
+             "partner_name": other.first_name if other else ""},
+            views, email_footer)
     return _outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
 
 

@@ -34,6 +34,11 @@ class DeliveryRepository:
         self.session.flush()
         return deliveries
 
+    def has_key(self, partner_id: int, key: str) -> bool:
+        return self.session.execute(
+            select(Delivery.id).where(Delivery.partner_id == partner_id, Delivery.key == key)
+        ).first() is not None
+
     def get(self, delivery_id: int) -> Delivery | None:
         return self.session.get(Delivery, delivery_id)
 

@@ -100,3 +100,17 @@ def render_confirmation_email(program: Program, first_name: str, inviter_name: s
     return RenderedEmail(subject=subject, preheader=preheader,
                          html=inline_css(render("email/confirm.html", **context)),
                          text=render("email/confirm.txt", **context))
+
+
+def render_nudge_email(program: Program, stage: Stage, first_name: str,
+                       prompts: tuple[PromptView, ...], footer: Footer) -> RenderedEmail:
+    # Kind and discreet: nothing in the subject about the couple, nothing about what the
+    # partner answered.
+    subject = "A small note from Reconnect"
+    preheader = "No hurry: this week's question is still open whenever you are ready."
+    context = {"program": program, "stage": stage, "first_name": first_name,
+               "prompts": prompts, "footer": footer, "subject": subject,
+               "preheader": preheader}
+    return RenderedEmail(subject=subject, preheader=preheader,
+                         html=inline_css(render("email/nudge.html", **context)),
+                         text=render("email/nudge.txt", **context))

@@ -22,6 +22,7 @@ class PreferencesView:
     send_hour: int
     timezone: str
     quiet_days: frozenset[int]
+    nudges: bool
     unsubscribe_token: str
 
 
@@ -41,5 +42,5 @@ def view(session: Session, rt: Runtime, token: str) -> PreferencesView:
     return PreferencesView(
         partner_id=partner.id, first_name=partner.first_name, status=partner.status,
         paused=partner.paused_at is not None, send_hour=partner.send_hour,
-        timezone=partner.timezone, quiet_days=partner.quiet_weekdays,
+        timezone=partner.timezone, quiet_days=partner.quiet_weekdays, nudges=partner.nudges,
         unsubscribe_token=rt.tokens.make(Purpose.UNSUBSCRIBE, partner.id))

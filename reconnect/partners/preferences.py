@@ -178,3 +178,11 @@ def set_schedule(uow: UnitOfWork, rt: Runtime, partner_id: int, send_hour: int,
     _clean_zone(timezone)
     set_send_time(uow, rt, partner_id, send_hour, timezone)
     return set_quiet_days(uow, rt, partner_id, days)
+
+
+def set_nudges(uow: UnitOfWork, rt: Runtime, partner_id: int, on: bool) -> Partner:
+    """Whether to get the one gentle reminder per step; a reminder already planned is
+    dropped at its send time if they turned reminders off."""
+    partner = _locked(uow, partner_id, _ACTIVE)
+    partner.nudges = on
+    return partner

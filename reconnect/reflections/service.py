@@ -17,6 +17,7 @@ from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Partner, Reflection
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.model import Prompt, Stage
+from reconnect.reflections.nudges import plan_nudge
 from reconnect.reflections.repository import ReflectionRepository
 from reconnect.reflections.schemas import NOTE_LIMIT, ReflectionOut
 from reconnect.runtime import Runtime
@@ -121,6 +122,8 @@ def record(uow: UnitOfWork, rt: Runtime, token: str, prompt_key: str, answer: st
         reflection = ReflectionRepository(uow.session).add(Reflection(
             partner_id=ctx.partner.id, stage_key=ctx.stage.key, prompt_key=ctx.prompt.key,
             answer=answer, note=cleaned, shared=shared, created_at=now, updated_at=now))
+        if ctx.prompt.shared:
+            plan_nudge(uow.session, rt, ctx.partner, ctx.stage)
     else:
         reflection.answer = answer
         reflection.note = cleaned
