@@ -42,7 +42,9 @@ def test_the_download_holds_your_details_emails_and_reflections(
     assert "attachment" in response.headers["content-disposition"]
     data = json.loads(response.text)
     assert data["you"]["email"] == ANA
-    assert [r["note"] for r in data["reflections"]] == ["Ana's own words"]
+    assert [(r["note"], r["shared_with_partner"]) for r in data["reflections"]] == \
+        [("Ana's own words", False)]
+    assert data["you"]["reminders"] is True
     assert {e["email"] for e in data["emails"]} >= {"_confirm-1", "welcome"}
 
 

@@ -37,7 +37,7 @@ def export(session: Session, rt: Runtime, token: str) -> dict[str, Any]:
             "first_name": partner.first_name, "email": partner.email,
             "status": partner.status.value, "program": partner.program_slug,
             "time_zone": partner.timezone, "send_hour": partner.send_hour,
-            "quiet_days": sorted(partner.quiet_weekdays),
+            "quiet_days": sorted(partner.quiet_weekdays), "reminders": partner.nudges,
             "program_start_date": _iso(partner.program_start_date),
             "signed_up_at": _iso(partner.created_at),
             "confirmed_at": _iso(partner.confirmed_at),
@@ -49,7 +49,8 @@ def export(session: Session, rt: Runtime, token: str) -> dict[str, Any]:
                     "due_at": _iso(d.due_at), "sent_at": _iso(d.sent_at)}
                    for d in data.deliveries(partner.id)],
         "reflections": [{"stage": r.stage_key, "question": r.prompt_key, "answer": r.answer,
-                         "note": r.note, "written_at": _iso(r.created_at),
+                         "note": r.note, "shared_with_partner": r.shared,
+                         "written_at": _iso(r.created_at),
                          "changed_at": _iso(r.updated_at)}
                         for r in data.reflections(partner.id)],
     }
