@@ -3,6 +3,8 @@ both of you answered and both chose to share."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import timedelta
 
 import pytest
@@ -115,3 +117,30 @@ def test_the_journey_page_writes_nothing(client: TestClient, runtime: Runtime,
 def test_a_tampered_journey_link_gets_a_friendly_page(client: TestClient,
                                                        couple: dict[str, str]) -> None:
     assert client.get(couple[ANA][:-2] + "zz").status_code == 400
+
+
+def _forged_for_other_partner(path: str, prefix: str) -> str:
+    """Ana's link with its payload rewritten to name another partner, signature kept."""
+    token = path.split(prefix, 1)[1].split("/")[0].split("?")[0]
+    payload, signature = token.split(".")
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    data["p"] = data["p"] + 1
+    forged = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode())
+    return path.replace(token, forged.decode().rstrip("=") + "." + signature)
+
+
+def test_a_link_rewritten_to_name_another_partner_reads_and_writes_nothing(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        couple: dict[str, str]) -> None:
+    _rate(client, smtp_sink, BEN, "4", share=True)
+    before = row_counts(runtime)
+    forged_journey = _forged_for_other_partner(couple[ANA], "/journey/")
+    assert client.get(forged_journey).status_code == 400
+    reflect = next(p for p in reflect_paths(smtp_sink.to(ANA)[-1]) if "/connection?" in p)
+    forged_reflect = _forged_for_other_partner(reflect, "/reflect/").split("?")[0]
+    assert client.get(forged_reflect).status_code == 400
+    assert client.post(forged_reflect, data={"answer": "1"}).status_code == 400
+    assert client.put(f"/api/v1{forged_reflect.replace('/reflect/', '/reflections/')}",
+                      json={"answer": "1"}).status_code == 401
+    assert row_counts(runtime) == before
+    assert "You answered: <strong>4</strong>" in client.get(couple[BEN]).text

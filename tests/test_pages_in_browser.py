@@ -11,7 +11,7 @@ from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
 from tests.support.browser import needs_chromium, shot
 from tests.support.flows import ANA, enrol, partner, row_counts, send_due_now
-from tests.support.links import help_path, preferences_path
+from tests.support.links import help_path, preferences_path, reflect_paths
 from tests.support.smtp import SmtpSink
 
 pytestmark = needs_chromium
@@ -105,3 +105,19 @@ def test_the_help_page_puts_crisis_resources_first_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_role("button", name="Pause my emails").click()
     expect(page.get_by_role("status")).to_contain_text("Your partner is not told")
+
+
+def test_each_reflection_link_in_a_stage_email_opens_its_own_question(
+        page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    enrol(client, runtime, smtp_sink)
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)
+    message = smtp_sink.to(ANA)[-1]
+    _, program = runtime.programs.current()
+    questions = {p.key: p.question for p in program.stages[0].prompts}
+    for path in reflect_paths(message):
+        prompt_key, answer = path.split("?")[0].rsplit("/", 1)[1], path.split("answer=")[1]
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(questions[prompt_key])
+        expect(page.locator(f'input[name="answer"][value="{answer}"]')).to_be_checked()
