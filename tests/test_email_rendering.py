@@ -37,8 +37,10 @@ STAGES = _stages()
 
 
 def _render(program: Program, stage: Stage) -> RenderedEmail:
+    before = program.stage_at(stage.position - 1) if stage.position else None
+    previous = dict.fromkeys((p.key for p in before.prompts), "") if before else {}
     return render_stage_email(
-        program, stage, {"first_name": "Ana", "partner_name": "Ben"},
+        program, stage, {"first_name": "Ana", "partner_name": "Ben", "previous": previous},
         prompt_views(stage.prompts, lambda k, v: reflect_url("https://r.test", "t", k, v)),
         FOOTER)
 
@@ -88,3 +90,26 @@ def test_the_preheader_is_hidden_but_present_and_no_image_is_needed(
     assert re.search(r'class="preheader"[^>]*style="[^"]*display: ?none', html) or \
         re.search(r'style="[^"]*display: ?none[^"]*"[^>]*class="preheader"', html)
     assert "<img" not in html
+
+
+def _acknowledge(previous: dict[str, str]) -> RenderedEmail:
+    program = load_program_dir(PROJECT_ROOT / "program" / "main")
+    stage = program.stage("acknowledge")
+    assert stage is not None
+    return render_stage_email(
+        program, stage, {"first_name": "Ana", "partner_name": "Ben", "previous": previous},
+        prompt_views(stage.prompts, lambda k, v: reflect_url("https://r.test", "t", k, v)),
+        FOOTER)
+
+
+@pytest.mark.parametrize("rating", ["1", "2"])
+def test_a_low_rating_last_week_adds_the_support_block(rating: str) -> None:
+    rendered = _acknowledge({"connection": rating, "hope": ""})
+    assert "If last week felt far apart" in rendered.html
+    assert "If last week felt far apart" in rendered.text
+
+
+@pytest.mark.parametrize("rating", ["", "3", "5"])
+def test_other_or_no_ratings_leave_it_out(rating: str) -> None:
+    rendered = _acknowledge({"connection": rating, "hope": ""})
+    assert "If last week felt far apart" not in rendered.html

@@ -400,7 +400,8 @@ def test_given_partner_name_takes_the_if_branch() -> None:
 def test_shipped_stage_without_partner_name_reads_your_partner(shipped: Program) -> None:
     stage = shipped.stage("acknowledge")
     assert stage is not None
-    text = render_source(stage.body, {"first_name": "Sam", "partner_name": ""})
+    text = render_source(stage.body, {"first_name": "Sam", "partner_name": "",
+                                      "previous": {"connection": "", "hope": ""}})
     assert "Your partner may feel the distance" in text
     assert "Hi Sam," in text
 

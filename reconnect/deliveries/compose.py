@@ -17,8 +17,9 @@ from reconnect.mail.render import (
 from reconnect.models import Delivery, DeliveryKind, Partner
 from reconnect.partners.preference_links import preferences_token
 from reconnect.partners.service import confirmation_token, unsubscribe_token
-from reconnect.program.model import Program
+from reconnect.program.model import Program, Stage
 from reconnect.reflections.nudges import stage_of
+from reconnect.reflections.repository import ReflectionRepository
 from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose
 
@@ -81,9 +82,23 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
         rendered = render_stage_email(
             program, stage,
             {"first_name": partner.first_name,
-             "partner_name": other.first_name if other else ""},
+             "partner_name": other.first_name if other else "",
+             "previous": previous_answers(session, program, stage, partner)},
             views, email_footer)
     return _outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
+
+
+def previous_answers(session: Session, program: Program, stage: Stage,
+                     partner: Partner) -> dict[str, str]:
+    """The partner's answers to the previous stage's questions ("" where unanswered), for
+    content blocks that editors show only after certain answers."""
+    before = program.stage_at(stage.position - 1) if stage.position else None
+    if before is None:
+        return {}
+    answers = dict.fromkeys((p.key for p in before.prompts), "")
+    for reflection in ReflectionRepository(session).for_stage(partner.id, before.key):
+        answers[reflection.prompt_key] = reflection.answer
+    return answers
 
 
 def _outgoing(rt: Runtime, delivery: Delivery, partner: Partner, program: Program,

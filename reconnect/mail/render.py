@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -61,7 +61,7 @@ def prompt_views(prompts: tuple[Prompt, ...],
     )
 
 
-def render_stage_email(program: Program, stage: Stage, variables: dict[str, str],
+def render_stage_email(program: Program, stage: Stage, variables: Mapping[str, object],
                        prompts: tuple[PromptView, ...], footer: Footer) -> RenderedEmail:
     body = render_markdown(stage.body, variables)
     exercise = render_markdown(stage.exercise.text, variables)

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from reconnect.program.model import Manifest, Program, Stage, StageFrontMatter
-from reconnect.program.text import SAMPLE_VARIABLES, TemplateProblem, check_body
+from reconnect.program.text import TemplateProblem, check_body, stage_samples
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -94,7 +94,8 @@ def parse_program(files: dict[str, str]) -> Program:
         if rel not in files:
             problems.append(Problem(MANIFEST, "stages", f"'{key}' is listed but {rel} is missing"))
             continue
-        stage = _parse_stage(key, position, rel, files[rel], problems)
+        previous = [p.key for p in stages[-1].prompts] if stages else []
+        stage = _parse_stage(key, position, rel, files[rel], problems, previous)
         if stage is not None:
             stages.append(stage)
     for rel in sorted(files):
@@ -113,7 +114,7 @@ def parse_program(files: dict[str, str]) -> Program:
 
 
 def _parse_stage(key: str, position: int, rel: str, text: str,
-                 problems: list[Problem]) -> Stage | None:
+                 problems: list[Problem], previous_prompts: list[str]) -> Stage | None:
     if not text.startswith("---\n"):
         problems.append(Problem(rel, "", "must start with a '---' line opening the front matter"))
         return None
@@ -123,12 +124,13 @@ def _parse_stage(key: str, position: int, rel: str, text: str,
         return None
     front = _parse_model(StageFrontMatter, _load_yaml(head, rel, problems, line_offset=1),
                          rel, problems)
-    for problem in check_body(body, SAMPLE_VARIABLES):
+    samples = stage_samples(previous_prompts)
+    for problem in check_body(body, samples):
         # File line 1 is the opening "---", then the front matter, then the closing "---".
         problems.append(_template_problem(rel, "body", problem, head.count("\n") + 3))
     if front is None:
         return None
-    for problem in check_body(front.exercise.text, SAMPLE_VARIABLES):
+    for problem in check_body(front.exercise.text, samples):
         problems.append(_template_problem(rel, "exercise.text", problem, 0))
     return Stage(key=key, position=position, body=body, **front.model_dump(mode="python"))
 

@@ -7,7 +7,7 @@ template can neither reach Python internals nor silently print an empty variable
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -16,10 +16,19 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
-SAMPLE_VARIABLES: tuple[dict[str, str], ...] = (
-    {"first_name": "Sam", "partner_name": "Alex"},
-    {"first_name": "Sam", "partner_name": ""},
+SAMPLE_VARIABLES: tuple[dict[str, object], ...] = (
+    {"first_name": "Sam", "partner_name": "Alex", "previous": {}},
+    {"first_name": "Sam", "partner_name": "", "previous": {}},
 )
+
+
+def stage_samples(previous_prompts: Iterable[str]) -> tuple[dict[str, object], ...]:
+    """What a stage text is checked with: names present and absent, and the previous
+    stage's questions unanswered, answered low and answered high, so a condition on an
+    earlier answer is tried every way and a question that does not exist is reported."""
+    keys = list(previous_prompts)
+    return tuple({**sample, "previous": dict.fromkeys(keys, answer)}
+                 for sample in SAMPLE_VARIABLES for answer in ("", "1", "5"))
 
 _env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
                                      keep_trailing_newline=True)
@@ -34,7 +43,8 @@ class TemplateProblem:
     message: str
 
 
-def check_body(source: str, samples: tuple[dict[str, str], ...]) -> list[TemplateProblem]:
+def check_body(source: str, samples: tuple[Mapping[str, object], ...]
+               ) -> list[TemplateProblem]:
     problems: list[TemplateProblem] = []
     try:
         _compile(source)
@@ -45,9 +55,13 @@ def check_body(source: str, samples: tuple[dict[str, str], ...]) -> list[Templat
             rendered = render_source(source, variables)
         except TemplateError as exc:
             names = ", ".join(sorted(SAMPLE_VARIABLES[0]))
+            previous = variables.get("previous")
+            asked = ", ".join(sorted(previous)) if isinstance(previous, dict) and previous \
+                else "none: this is the first stage"
             reason = (exc.message or "template error").rstrip(".")
             problems.append(TemplateProblem(None, f"{reason}; the variables a stage may use "
-                                                  f"are: {names}"))
+                                                  f"are: {names} (previous.<question>, for "
+                                                  f"the previous stage's questions: {asked})"))
             break
         if not rendered.strip():
             problems.append(TemplateProblem(None, "renders to an empty text; write some words"))
@@ -60,7 +74,7 @@ def _compile(source: str) -> Template:
     return _env.from_string(source)
 
 
-def render_source(source: str, variables: dict[str, str]) -> str:
+def render_source(source: str, variables: Mapping[str, object]) -> str:
     return str(_compile(source).render(**variables))
 
 
@@ -92,7 +106,7 @@ _OPEN, _CLOSE = "\ue000", "\ue001"
 _ENCODED_OPEN = "%EE%80%80"  # _OPEN in a URL
 
 
-def render_markdown(source: str, variables: dict[str, str]) -> RenderedText:
+def render_markdown(source: str, variables: Mapping[str, object]) -> RenderedText:
     """A stage text as HTML and plain text, with the partner's variables filled in.
 
     Parsing Markdown is most of the cost of an email, so a text whose only logic is
@@ -105,7 +119,7 @@ def render_markdown(source: str, variables: dict[str, str]) -> RenderedText:
         given = frozenset(name for name in names if variables[name])
         template = _with_slots(source, given)
         if template is not None:
-            return _fill(template, variables)
+            return _fill(template, {name: str(variables[name]) for name in names})
     markdown = render_source(source, variables)
     return RenderedText(markdown_to_html(markdown), markdown_to_text(markdown))
 
