@@ -1,5 +1,6 @@
 """Every page couples see, checked by axe-core in headless Chromium: no serious or
-critical WCAG 2.1 A/AA problem, in light and in dark mode, with a screenshot of each."""
+critical WCAG 2.1 A/AA problem, in light and in dark mode, with a screenshot of each;
+and each fits a 320 px phone without sideways scrolling, in under 100 KB of HTML."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def test_public_pages_have_no_serious_accessibility_problems(
     else:
         page.goto("/")
     shot(page, f"a11y-{name}-{scheme}")
+    _fits_small_phones_and_is_light(page)
     assert serious_violations(page) == []
 
 
@@ -71,7 +73,16 @@ def test_pages_from_emails_have_no_serious_accessibility_problems(
             assert client.post(rate, data={"answer": "3"}).status_code == 200
         page.goto(links[name])
     shot(page, f"a11y-{name}-{scheme}")
+    _fits_small_phones_and_is_light(page)
     assert serious_violations(page) == []
+
+
+def _fits_small_phones_and_is_light(page: Page) -> None:
+    """No sideways scrolling on a 320 px phone, and under 100 KB of HTML (measured
+    before axe-core is injected)."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert len(page.content().encode()) < 100_000
 
 
 def test_the_checker_itself_reports_a_known_problem(page: Page) -> None:

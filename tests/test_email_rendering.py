@@ -113,3 +113,14 @@ def test_a_low_rating_last_week_adds_the_support_block(rating: str) -> None:
 def test_other_or_no_ratings_leave_it_out(rating: str) -> None:
     rendered = _acknowledge({"connection": rating, "hope": ""})
     assert "If last week felt far apart" not in rendered.html
+
+
+# Someone glancing at the inbox should not learn what the couple is working through.
+REVEALING_WORDS = ("neglect", "marriage", "divorce", "therapy", "therapist", "abuse",
+                   "lonely", "unhappy", "problem", "struggl", "fight", "crisis")
+
+
+@pytest.mark.parametrize(("program", "stage"), STAGES, ids=[s.key for _, s in STAGES])
+def test_subjects_and_preheaders_are_discreet(program: Program, stage: Stage) -> None:
+    visible = f"{stage.subject} {stage.preheader}".lower()
+    assert [w for w in REVEALING_WORDS if w in visible] == []
