@@ -121,3 +121,33 @@ def test_each_reflection_link_in_a_stage_email_opens_its_own_question(
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_have_text(questions[prompt_key])
         expect(page.locator(f'input[name="answer"][value="{answer}"]')).to_be_checked()
+
+
+def test_a_reflection_is_answered_shared_and_saved_in_the_browser(
+        page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    enrol(client, runtime, smtp_sink)
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)
+    path = next(p for p in reflect_paths(smtp_sink.to(ANA)[-1]) if "/connection?" in p)
+    page.goto(path.split("?")[0])
+    page.get_by_label("2", exact=True).check()
+    page.get_by_label("Share this answer with my partner").check()
+    page.get_by_role("button", name="Save my answer").click()
+    expect(page.get_by_role("status")).to_contain_text("your answer is saved")
+    shot(page, "reflect-saved-375px")
+    expect(page.get_by_label("Share this answer with my partner")).to_be_checked()
+
+
+def test_erasing_from_the_browser_confirms_what_went(
+        page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    enrol(client, runtime, smtp_sink)
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)
+    page.goto(preferences_path(smtp_sink.to(ANA)[-1]))
+    page.get_by_role("link", name="Erase everything about you").click()
+    page.get_by_role("button", name="Yes, erase my data").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your data has been erased")
+    shot(page, "erased-375px")
+    assert row_counts(runtime)["partners"] == 0
