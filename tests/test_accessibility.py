@@ -4,8 +4,6 @@ and each fits a 320 px phone without sideways scrolling, in under 100 KB of HTML
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page
@@ -13,7 +11,7 @@ from playwright.sync_api import Page
 from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
 from tests.support.browser import needs_axe, needs_chromium, serious_violations, shot
-from tests.support.flows import ANA, enrol, send_due_now, signup_body
+from tests.support.flows import ANA, first_stage_email, send_due_now, signup_body
 from tests.support.links import confirm_path, help_path, preferences_path, reflect_paths
 from tests.support.smtp import SmtpSink
 
@@ -22,10 +20,7 @@ pytestmark = [needs_chromium, needs_axe]
 
 def _stage_email_links(client: TestClient, runtime: Runtime, sink: SmtpSink,
                        clock: ManualClock) -> dict[str, str]:
-    enrol(client, runtime, sink)
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
-    message = sink.to(ANA)[-1]
+    message = first_stage_email(client, runtime, sink, clock)
     preferences = preferences_path(message)
     return {"reflect": reflect_paths(message)[0], "preferences": preferences,
             "journey": preferences.replace("/preferences/", "/journey/"),

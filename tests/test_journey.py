@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,8 +13,13 @@ from reconnect.clock import ManualClock
 from reconnect.models import Reflection
 from reconnect.reflections.journey import Reveal, reveal_state
 from reconnect.runtime import Runtime
-from tests.support.flows import ANA, BEN, row_counts, send_due_now, signup_body
-from tests.support.links import confirm_path, journey_path, reflect_paths
+from tests.support.flows import (
+    ANA,
+    BEN,
+    couple_with_first_stage,
+    row_counts,
+)
+from tests.support.links import journey_path, reflect_paths
 from tests.support.smtp import SmtpSink
 
 
@@ -40,12 +44,7 @@ def test_an_answer_is_revealed_only_when_both_answered_and_both_shared(
 def couple(client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
            clock: ManualClock) -> dict[str, str]:
     """Ana and Ben, each with their first stage email; returns each one's journey link."""
-    assert client.post("/api/v1/signups", json=signup_body()).status_code == 202
-    send_due_now(runtime)
-    for message in smtp_sink.messages:
-        assert client.post(confirm_path(message)).status_code == 200
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
+    couple_with_first_stage(client, runtime, smtp_sink, clock)
     return {email: journey_path(smtp_sink.to(email)[-1]) for email in (ANA, BEN)}
 
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
-from tests.support.flows import ANA, BEN, deliveries, row_counts, send_due_now, signup_body
-from tests.support.links import confirm_path, preferences_path, reflect_paths
+from tests.support.flows import (
+    ANA,
+    BEN,
+    couple_with_first_stage,
+    deliveries,
+    row_counts,
+)
+from tests.support.links import preferences_path, reflect_paths
 from tests.support.smtp import SmtpSink
 
 
@@ -20,12 +25,7 @@ def links(client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
           clock: ManualClock) -> dict[str, str]:
     """Ana and Ben, a couple, each with a first stage email and one reflection written;
     returns each one's preferences link."""
-    assert client.post("/api/v1/signups", json=signup_body()).status_code == 202
-    send_due_now(runtime)
-    for message in smtp_sink.messages:
-        assert client.post(confirm_path(message)).status_code == 200
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
+    couple_with_first_stage(client, runtime, smtp_sink, clock)
     found = {}
     for email, note in ((ANA, "Ana's own words"), (BEN, "Ben's own words")):
         stage_email = smtp_sink.to(email)[-1]

@@ -13,8 +13,14 @@ from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.reflections.nudges import NUDGE_AFTER
 from reconnect.runtime import Runtime
-from tests.support.flows import ANA, BEN, deliveries, send_due_now, signup_body
-from tests.support.links import confirm_path, preferences_path, reflect_paths
+from tests.support.flows import (
+    ANA,
+    BEN,
+    couple_with_first_stage,
+    deliveries,
+    send_due_now,
+)
+from tests.support.links import preferences_path, reflect_paths
 from tests.support.smtp import SmtpSink
 
 S = DeliveryStatus
@@ -24,12 +30,7 @@ NUDGE_SUBJECT = "A small note from Reconnect"
 @pytest.fixture
 def couple(client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
            clock: ManualClock) -> None:
-    assert client.post("/api/v1/signups", json=signup_body()).status_code == 202
-    send_due_now(runtime)
-    for message in smtp_sink.messages:
-        assert client.post(confirm_path(message)).status_code == 200
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
+    couple_with_first_stage(client, runtime, smtp_sink, clock)
 
 
 def _answer(client: TestClient, sink: SmtpSink, email: str, prompt: str = "connection",

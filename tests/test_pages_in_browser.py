@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
 from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
 from tests.support.browser import needs_chromium, shot
-from tests.support.flows import ANA, enrol, partner, row_counts, send_due_now
+from tests.support.flows import ANA, first_stage_email, partner, row_counts
 from tests.support.links import help_path, preferences_path, reflect_paths
 from tests.support.smtp import SmtpSink
 
@@ -60,10 +58,8 @@ def test_the_page_fits_a_phone_without_sideways_scrolling(page: Page) -> None:
 def test_a_partner_can_pause_and_resume_from_the_preferences_page_by_keyboard(
         page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
         clock: ManualClock) -> None:
-    enrol(client, runtime, smtp_sink)
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
-    page.goto(preferences_path(smtp_sink.to(ANA)[-1]))
+    message = first_stage_email(client, runtime, smtp_sink, clock)
+    page.goto(preferences_path(message))
     shot(page, "preferences-375px")
     pause = page.get_by_role("button", name="Pause my emails")
     pause.focus()
@@ -80,10 +76,8 @@ def test_a_partner_can_pause_and_resume_from_the_preferences_page_by_keyboard(
 def test_a_quiet_day_mistake_is_shown_beside_the_days_in_the_browser(
         page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
         clock: ManualClock) -> None:
-    enrol(client, runtime, smtp_sink)
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
-    page.goto(preferences_path(smtp_sink.to(ANA)[-1]))
+    message = first_stage_email(client, runtime, smtp_sink, clock)
+    page.goto(preferences_path(message))
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
                 "Sunday"):
         page.get_by_label(day).check()
@@ -96,10 +90,8 @@ def test_a_quiet_day_mistake_is_shown_beside_the_days_in_the_browser(
 def test_the_help_page_puts_crisis_resources_first_on_a_phone(
         page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
         clock: ManualClock) -> None:
-    enrol(client, runtime, smtp_sink)
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
-    page.goto(help_path(smtp_sink.to(ANA)[-1]))
+    message = first_stage_email(client, runtime, smtp_sink, clock)
+    page.goto(help_path(message))
     shot(page, "help-375px")
     expect(page.get_by_role("region", name="Help right now")).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -110,10 +102,7 @@ def test_the_help_page_puts_crisis_resources_first_on_a_phone(
 def test_each_reflection_link_in_a_stage_email_opens_its_own_question(
         page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
         clock: ManualClock) -> None:
-    enrol(client, runtime, smtp_sink)
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
-    message = smtp_sink.to(ANA)[-1]
+    message = first_stage_email(client, runtime, smtp_sink, clock)
     _, program = runtime.programs.current()
     questions = {p.key: p.question for p in program.stages[0].prompts}
     for path in reflect_paths(message):
@@ -126,10 +115,8 @@ def test_each_reflection_link_in_a_stage_email_opens_its_own_question(
 def test_a_reflection_is_answered_shared_and_saved_in_the_browser(
         page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
         clock: ManualClock) -> None:
-    enrol(client, runtime, smtp_sink)
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
-    path = next(p for p in reflect_paths(smtp_sink.to(ANA)[-1]) if "/connection?" in p)
+    message = first_stage_email(client, runtime, smtp_sink, clock)
+    path = next(p for p in reflect_paths(message) if "/connection?" in p)
     page.goto(path.split("?")[0])
     page.get_by_label("2", exact=True).check()
     page.get_by_label("Share this answer with my partner").check()
@@ -142,10 +129,8 @@ def test_a_reflection_is_answered_shared_and_saved_in_the_browser(
 def test_erasing_from_the_browser_confirms_what_went(
         page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
         clock: ManualClock) -> None:
-    enrol(client, runtime, smtp_sink)
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
-    page.goto(preferences_path(smtp_sink.to(ANA)[-1]))
+    message = first_stage_email(client, runtime, smtp_sink, clock)
+    page.goto(preferences_path(message))
     page.get_by_role("link", name="Erase everything about you").click()
     page.get_by_role("button", name="Yes, erase my data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data has been erased")

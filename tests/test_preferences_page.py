@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +10,13 @@ from fastapi.testclient import TestClient
 from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.runtime import Runtime
-from tests.support.flows import ANA, deliveries, enrol, partner, row_counts, send_due_now
+from tests.support.flows import (
+    ANA,
+    deliveries,
+    first_stage_email,
+    partner,
+    row_counts,
+)
 from tests.support.links import preferences_path
 from tests.support.smtp import SmtpSink
 
@@ -22,10 +27,8 @@ S = DeliveryStatus
 def link(client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
          clock: ManualClock) -> str:
     """Ana's preferences link, from the footer of her first stage email."""
-    enrol(client, runtime, smtp_sink)
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
-    return preferences_path(smtp_sink.to(ANA)[-1])
+    message = first_stage_email(client, runtime, smtp_sink, clock)
+    return preferences_path(message)
 
 
 def _waiting(runtime: Runtime) -> list[tuple[str, DeliveryStatus]]:

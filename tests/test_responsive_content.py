@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from reconnect.clock import ManualClock
 from reconnect.program.loader import ProgramError, load_program_dir
 from reconnect.runtime import Runtime
-from tests.support.flows import ANA, enrol, send_due_now
+from tests.support.flows import ANA, first_stage_email, send_due_now
 from tests.support.links import reflect_paths
 from tests.support.smtp import SmtpSink
 
@@ -23,11 +23,9 @@ BLOCK = "If last week felt far apart"
 def test_last_weeks_rating_decides_whether_the_support_block_is_sent(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock,
         rating: str | None, shown: bool) -> None:
-    enrol(client, runtime, smtp_sink)
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
+    message = first_stage_email(client, runtime, smtp_sink, clock)
     if rating is not None:
-        path = next(p for p in reflect_paths(smtp_sink.to(ANA)[-1]) if "/connection?" in p)
+        path = next(p for p in reflect_paths(message) if "/connection?" in p)
         assert client.post(path.split("?")[0], data={"answer": rating}).status_code == 200
     clock.advance(timedelta(days=7))
     send_due_now(runtime)

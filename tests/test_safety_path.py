@@ -11,8 +11,16 @@ from fastapi.testclient import TestClient
 from reconnect.clock import ManualClock
 from reconnect.models import DeliveryStatus
 from reconnect.runtime import Runtime
-from tests.support.flows import ANA, BEN, deliveries, partner, row_counts, send_due_now, signup_body
-from tests.support.links import confirm_path, help_path, preferences_path, reflect_paths
+from tests.support.flows import (
+    ANA,
+    BEN,
+    couple_with_first_stage,
+    deliveries,
+    partner,
+    row_counts,
+    send_due_now,
+)
+from tests.support.links import help_path, preferences_path, reflect_paths
 from tests.support.smtp import SmtpSink
 
 S = DeliveryStatus
@@ -22,12 +30,7 @@ S = DeliveryStatus
 def couple(client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
            clock: ManualClock) -> None:
     """Ana and Ben, both confirmed, each with their first stage email."""
-    assert client.post("/api/v1/signups", json=signup_body()).status_code == 202
-    send_due_now(runtime)
-    for message in smtp_sink.messages:
-        assert client.post(confirm_path(message)).status_code == 200
-    clock.advance(timedelta(days=1))
-    send_due_now(runtime)
+    couple_with_first_stage(client, runtime, smtp_sink, clock)
 
 
 def _ana_help(smtp_sink: SmtpSink) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from reconnect.clock import ManualClock
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.service import Outcome, deliver, dispatch_due
 from reconnect.models import Base, Delivery, DeliveryStatus, Partner
@@ -93,3 +95,24 @@ def enrol(client: TestClient, rt: Runtime, sink: SmtpSink, email: str = ANA) -> 
     [confirmation] = [m for m in sink.messages[before:] if email in m.rcpt]
     assert client.post(confirm_path(confirmation)).status_code == 200
     return partner(rt, email)
+
+
+def first_stage_email(client: TestClient, rt: Runtime, sink: SmtpSink, clock: ManualClock,
+                      email: str = ANA) -> Received:
+    """A single partner enrols, and a day later their first stage email arrives."""
+    enrol(client, rt, sink, email)
+    clock.advance(timedelta(days=1))
+    send_due_now(rt)
+    return sink.to(email)[-1]
+
+
+def couple_with_first_stage(client: TestClient, rt: Runtime, sink: SmtpSink,
+                            clock: ManualClock) -> None:
+    """Ana and Ben sign up together and both confirm; a day later each has their first
+    stage email. Driven step by step, without a worker."""
+    assert client.post("/api/v1/signups", json=signup_body()).status_code == 202
+    send_due_now(rt)
+    for message in sink.messages:
+        assert client.post(confirm_path(message)).status_code == 200
+    clock.advance(timedelta(days=1))
+    send_due_now(rt)
