@@ -65,25 +65,13 @@ def render_stage_email(program: Program, stage: Stage, variables: Mapping[str, o
                        prompts: tuple[PromptView, ...], footer: Footer) -> RenderedEmail:
     body = render_markdown(stage.body, variables)
     exercise = render_markdown(stage.exercise.text, variables)
-    context = {
-        "program": program,
-        "stage": stage,
-        "week": stage.position,
-        "subject": stage.subject,
-        "preheader": stage.preheader,
-        "body_html": Markup(body.html),  # noqa: S704 - escaped by markdown-it
-        "body_text": body.text,
-        "exercise_html": Markup(exercise.html),  # noqa: S704
-        "exercise_text": exercise.text,
-        "prompts": prompts,
-        "footer": footer,
-    }
-    return RenderedEmail(
-        subject=stage.subject,
-        preheader=stage.preheader,
-        html=inline_css(render("email/stage.html", **context)),
-        text=render("email/stage.txt", **context),
-    )
+    return _render_email(
+        "stage", stage.subject, stage.preheader, program=program, stage=stage,
+        week=stage.position,
+        body_html=Markup(body.html),  # noqa: S704 - escaped by markdown-it
+        body_text=body.text,
+        exercise_html=Markup(exercise.html),  # noqa: S704
+        exercise_text=exercise.text, prompts=prompts, footer=footer)
 
 
 def render_confirmation_email(program: Program, first_name: str, inviter_name: str | None,
@@ -94,12 +82,9 @@ def render_confirmation_email(program: Program, first_name: str, inviter_name: s
     else:
         subject = "Please confirm your email for Reconnect"
         preheader = "One click and your first weekly note is on its way."
-    context = {"program": program, "first_name": first_name, "inviter_name": inviter_name,
-               "confirm_url": confirm_url, "footer": footer, "subject": subject,
-               "preheader": preheader}
-    return RenderedEmail(subject=subject, preheader=preheader,
-                         html=inline_css(render("email/confirm.html", **context)),
-                         text=render("email/confirm.txt", **context))
+    return _render_email("confirm", subject, preheader, program=program,
+                         first_name=first_name, inviter_name=inviter_name,
+                         confirm_url=confirm_url, footer=footer)
 
 
 def render_nudge_email(program: Program, stage: Stage, first_name: str,
@@ -108,9 +93,14 @@ def render_nudge_email(program: Program, stage: Stage, first_name: str,
     # partner answered.
     subject = "A small note from Reconnect"
     preheader = "No hurry: this week's question is still open whenever you are ready."
-    context = {"program": program, "stage": stage, "first_name": first_name,
-               "prompts": prompts, "footer": footer, "subject": subject,
-               "preheader": preheader}
+    return _render_email("nudge", subject, preheader, program=program, stage=stage,
+                         first_name=first_name, prompts=prompts, footer=footer)
+
+
+def _render_email(template: str, subject: str, preheader: str,
+                  **context: object) -> RenderedEmail:
+    """The HTML part (styles inlined) and the text part of ``email/<template>``."""
+    context.update(subject=subject, preheader=preheader)
     return RenderedEmail(subject=subject, preheader=preheader,
-                         html=inline_css(render("email/nudge.html", **context)),
-                         text=render("email/nudge.txt", **context))
+                         html=inline_css(render(f"email/{template}.html", **context)),
+                         text=render(f"email/{template}.txt", **context))
