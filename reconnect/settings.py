@@ -67,6 +67,13 @@ class Settings(BaseSettings):
 
     program_dir: Path = PROJECT_ROOT / "program"
     program: str = "main"
+    # How often running processes look for edited program files. An edit that validates
+    # becomes the new current version; one that does not is logged and ignored.
+    program_reload_seconds: Annotated[float, Field(ge=0)] = 30.0
+
+    # Bearer token for the admin API and pages (HTTP Basic: any user name, this as the
+    # password). Unset: admin access is off.
+    admin_token: Annotated[str, Field(min_length=16)] | None = None
 
     dispatch_interval_seconds: Annotated[float, Field(gt=0)] = 5.0
     dispatch_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 500
@@ -105,6 +112,11 @@ class Settings(BaseSettings):
                 )
             if self.redis_url is None:
                 raise ValueError("RECONNECT_REDIS_URL must be set in production")
+            if self.admin_token is not None and (
+                    self.admin_token == PLACEHOLDER_SECRET or len(self.admin_token) < 32):
+                raise ValueError(
+                    "RECONNECT_ADMIN_TOKEN must be a random value of at least 32 characters "
+                    "in production, or unset to turn admin access off")
         return self
 
     @model_validator(mode="after")
