@@ -1,58 +1,32 @@
-"""Reads a program directory, validates every file, and reports every problem at once."""
+"""Reads a program directory, validates every file, and reports every problem at once:
+each with its file, its line where there is one, and what the editor can do about it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import re
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from reconnect.program.model import KEY_PATTERN, Manifest, Program, Stage
+from reconnect.program.problems import Problem, ProgramError
+from reconnect.program.stage_file import ParsedStage, load_yaml, parse_model, parse_stage
+from reconnect.program.text_checks import PreviousStage
+from reconnect.program.yaml_lines import YamlText
 
-from reconnect.program.model import Manifest, Program, Stage, StageFrontMatter
-from reconnect.program.text import TemplateProblem, check_body, stage_samples
-
-M = TypeVar("M", bound=BaseModel)
+__all__ = ["MANIFEST", "Problem", "ProgramError", "content_hash", "load_program_dir",
+           "parse_program", "parse_program_dir", "read_program_files"]
 
 MANIFEST = "program.yaml"
-INVALID: Any = object()
 STAGES_DIR = "stages"
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.field}" if self.field else self.file
-        return f"{where}: {self.message}"
-
-
-class ProgramError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+BOM = "\ufeff"
 
 
 def read_program_files(directory: Path) -> dict[str, str]:
     """The program's files as ``{relative path: text}``: what is hashed and stored."""
-    if not (directory / MANIFEST).is_file():
-        raise ProgramError([Problem(str(directory), "", f"no {MANIFEST} in this directory")])
-    files: dict[str, str] = {}
-    problems: list[Problem] = []
-    paths = [directory / MANIFEST, *sorted((directory / STAGES_DIR).glob("*.md"))]
-    for path in paths:
-        rel = path.relative_to(directory).as_posix()
-        try:
-            files[rel] = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(rel, "", f"is not UTF-8 text (byte {exc.start}); "
-                                             "save it as UTF-8"))
+    files, problems = _read(directory)
     if problems:
         raise ProgramError(problems)
     return files
@@ -63,115 +37,121 @@ def content_hash(files: dict[str, str]) -> str:
 
 
 def load_program_dir(directory: Path) -> Program:
-    return parse_program_dir(directory, read_program_files(directory))
-
-
-def parse_program_dir(directory: Path, files: dict[str, str]) -> Program:
-    """Parses files read from ``directory``, whose name must be the program's slug."""
-    program = parse_program(files)
-    if program.slug != directory.name:
-        raise ProgramError([Problem(MANIFEST, "slug", f"is '{program.slug}' but the folder is "
-                                    f"'{directory.name}'; make them the same")])
+    """Reads and checks a program folder, reporting a file that is not UTF-8 together
+    with every other problem (its text is checked as best it can be read)."""
+    files, problems = _read(directory, lossy=True)
+    try:
+        program = parse_program_dir(directory, files)
+    except ProgramError as exc:
+        raise ProgramError(problems + exc.problems) from None
+    if problems:
+        raise ProgramError(problems)
     return program
 
 
-def parse_program(files: dict[str, str]) -> Program:
-    # Editors on Windows save CRLF; the format is defined on plain newlines.
-    files = {rel: text.replace("\r\n", "\n") for rel, text in files.items()}
+def parse_program_dir(directory: Path, files: dict[str, str]) -> Program:
+    """Parses files read from ``directory``, whose name must be the program's slug, with
+    every check an edited program must pass."""
+    return _parse(files, directory.name, editorial=True)
+
+
+def parse_program(files: dict[str, str], *, editorial: bool = False) -> Program:
+    """Parses a program's files. By default, as a stored version is read back: checks
+    added for editors since (links, visible words, repeated YAML keys) are left out, so
+    a version partners are pinned to keeps loading. ``editorial=True`` applies them."""
+    return _parse(files, None, editorial=editorial)
+
+
+def _read(directory: Path, *, lossy: bool = False) -> tuple[dict[str, str], list[Problem]]:
+    if not (directory / MANIFEST).is_file():
+        raise ProgramError([Problem(str(directory), "", f"no {MANIFEST} in this folder",
+                                    fix="check the program folder, e.g. program/main")])
+    files: dict[str, str] = {}
     problems: list[Problem] = []
-    manifest = _parse_model(Manifest, _load_yaml(files.get(MANIFEST, ""), MANIFEST, problems),
-                            MANIFEST, problems)
-    if manifest is None:
+    for path in [directory / MANIFEST, *sorted((directory / STAGES_DIR).glob("*.md"))]:
+        rel, raw = path.relative_to(directory).as_posix(), path.read_bytes()
+        try:
+            files[rel] = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            problems.append(Problem(rel, "", f"is not UTF-8 text: byte {exc.start} "
+                                             f"({raw[exc.start]:#04x}) cannot be read", line,
+                                    "save the file as UTF-8 (most editors offer it under "
+                                    "'Save as' or 'Encoding')"))
+            if lossy:
+                files[rel] = raw.decode("utf-8", errors="replace")
+    return files, problems
+
+
+def _parse(files: dict[str, str], folder: str | None, *, editorial: bool) -> Program:
+    # Editors on Windows save CRLF, and some editors a byte order mark; the format is
+    # defined on plain newlines, without one.
+    files = {rel: text.removeprefix(BOM).replace("\r\n", "\n") for rel, text in files.items()}
+    problems: list[Problem] = []
+    doc = load_yaml(files.get(MANIFEST, ""), MANIFEST, 1, problems, editorial)
+    manifest = parse_model(Manifest, doc, MANIFEST, problems, "the manifest")
+    if doc is None:
         raise ProgramError(problems)
-    seen: set[str] = set()
-    stages: list[Stage] = []
-    for position, key in enumerate(manifest.stages):
-        rel = f"{STAGES_DIR}/{key}.md"
-        if key in seen:
-            problems.append(Problem(MANIFEST, "stages", f"stage '{key}' is listed twice"))
+    fields = doc.data if isinstance(doc.data, dict) else {}
+    slug = manifest.slug if manifest else fields.get("slug")
+    if folder is not None and isinstance(slug, str) and slug != folder:
+        problems.append(Problem(MANIFEST, "slug", f"is '{slug}' but the folder is "
+                                f"'{folder}'", doc.line_of(("slug",)),
+                                "make them the same: change the slug or rename the folder"))
+    listed: dict[str, int | None] = {}
+    parsed: list[tuple[str, ParsedStage]] = []
+    previous: PreviousStage | None = None
+    keys, all_listed = _stage_keys(manifest, fields)
+    for position, key in enumerate(keys):
+        rel, line = f"{STAGES_DIR}/{key}.md", doc.line_of(("stages", position))
+        if key in listed:
+            problems.append(Problem(MANIFEST, "stages", f"stage '{key}' is listed twice "
+                                    f"(also on line {listed[key]})", line,
+                                    "remove one of the two lines"))
             continue
-        seen.add(key)
+        listed[key] = line
         if rel not in files:
-            problems.append(Problem(MANIFEST, "stages", f"'{key}' is listed but {rel} is missing"))
+            problems.append(Problem(MANIFEST, "stages", f"'{key}' is listed but {rel} is "
+                                    "missing", line, f"create {rel}, or remove '{key}' from "
+                                    "the list (check the spelling of both)"))
+            previous = PreviousStage(key, None)
             continue
-        previous = [p.key for p in stages[-1].prompts] if stages else []
-        stage = _parse_stage(key, position, rel, files[rel], problems, previous)
-        if stage is not None:
-            stages.append(stage)
+        result = parse_stage(key, position, rel, files[rel], previous, problems, editorial)
+        parsed.append((rel, result))
+        previous = PreviousStage(key, result.questions)
     for rel in sorted(files):
-        if rel.startswith(f"{STAGES_DIR}/") and Path(rel).stem not in seen:
-            problems.append(Problem(rel, "", f"not listed under stages in {MANIFEST}"))
-    for earlier, later in pairwise(stages):
-        if later.day <= earlier.day:
-            problems.append(Problem(f"{STAGES_DIR}/{later.key}.md", "day",
-                                    f"day {later.day} must come after '{earlier.key}' "
-                                    f"(day {earlier.day})"))
-    if problems:
+        if all_listed and rel.startswith(f"{STAGES_DIR}/") and Path(rel).stem not in listed:
+            problems.append(Problem(rel, "", f"not listed under stages in {MANIFEST}",
+                                    fix=f"add '  - {Path(rel).stem}' to stages in {MANIFEST} "
+                                        "where it belongs, or move the file out of stages/"))
+    _check_days([(rel, p.stage, p.doc) for rel, p in parsed if p.stage is not None], problems)
+    stages = tuple(p.stage for _, p in parsed if p.stage is not None)
+    if problems or manifest is None:
         raise ProgramError(problems)
     return Program(slug=manifest.slug, title=manifest.title, description=manifest.description,
                    sender_name=manifest.sender_name, safety_note=manifest.safety_note,
-                   content_hash=content_hash(files), stages=tuple(stages))
+                   content_hash=content_hash(files), stages=stages)
 
 
-def _parse_stage(key: str, position: int, rel: str, text: str,
-                 problems: list[Problem], previous_prompts: list[str]) -> Stage | None:
-    if not text.startswith("---\n"):
-        problems.append(Problem(rel, "", "must start with a '---' line opening the front matter"))
-        return None
-    head, sep, body = text[4:].partition("\n---\n")
-    if not sep:
-        problems.append(Problem(rel, "", "front matter is not closed by a '---' line"))
-        return None
-    front = _parse_model(StageFrontMatter, _load_yaml(head, rel, problems, line_offset=1),
-                         rel, problems)
-    samples = stage_samples(previous_prompts)
-    for problem in check_body(body, samples):
-        # File line 1 is the opening "---", then the front matter, then the closing "---".
-        problems.append(_template_problem(rel, "body", problem, head.count("\n") + 3))
-    if front is None:
-        return None
-    for problem in check_body(front.exercise.text, samples):
-        problems.append(_template_problem(rel, "exercise.text", problem, 0))
-    return Stage(key=key, position=position, body=body, **front.model_dump(mode="python"))
+def _stage_keys(manifest: Manifest | None, fields: dict[Any, Any]) -> tuple[list[str], bool]:
+    """The stages to check, even when other manifest fields have problems, and whether
+    that is the whole list (so a file missing from it is worth reporting). A listed key
+    that is not valid is reported already, so it is left out."""
+    if manifest is not None:
+        return list(manifest.stages), True
+    listed = fields.get("stages")
+    if not isinstance(listed, list):
+        return [], False
+    keys = [key for key in listed if isinstance(key, str) and re.fullmatch(KEY_PATTERN, key)]
+    return keys, len(keys) == len(listed)
 
 
-def _template_problem(rel: str, field: str, problem: TemplateProblem, offset: int) -> Problem:
-    where = f"{field} line {problem.line + offset}" if problem.line and offset else field
-    return Problem(rel, where, problem.message)
-
-
-def _load_yaml(text: str, rel: str, problems: list[Problem], line_offset: int = 0) -> Any:
-    """The parsed YAML, or ``INVALID`` once the problem has been recorded."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1 + line_offset}" if mark is not None else ""
-        reason = getattr(exc, "problem", None) or "is not valid YAML"
-        problems.append(Problem(rel, line, f"{reason} (check indentation and quoting)"))
-        return INVALID
-    if data is None:
-        problems.append(Problem(rel, "", "has no fields; fill in the fields the guide lists"))
-        return INVALID
-    return data
-
-
-def _parse_model(model: type[M], data: Any, rel: str,
-                               problems: list[Problem]) -> M | None:
-    if data is INVALID:
-        return None
-    if not isinstance(data, dict):
-        problems.append(Problem(rel, "", "front matter must be a set of 'field: value' lines"))
-        return None
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = "unknown field; check its spelling or remove it"
-            elif err["type"] == "missing":
-                message = "is required"
-            problems.append(Problem(rel, field, message))
-        return None
+def _check_days(stages: list[tuple[str, Stage, YamlText | None]],
+                problems: list[Problem]) -> None:
+    for (_, before, _), (rel, stage, doc) in pairwise(stages):
+        if stage.day <= before.day:
+            problems.append(Problem(rel, "day", f"day {stage.day} must come after "
+                                    f"'{before.key}' (day {before.day})",
+                                    doc.line_of(("day",)) if doc else None,
+                                    f"use a day after {before.day}, or move the stage in the "
+                                    f"stages list of {MANIFEST}"))

@@ -13,6 +13,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=40)]
@@ -26,8 +27,16 @@ def _single_line(max_length: int) -> object:
 
 def _no_encoded_words(value: str) -> str:
     if "=?" in value:
-        raise ValueError("must not contain '=?' (it could be read as an encoded header word)")
+        raise PydanticCustomError(
+            "encoded_word", "must not contain '=?' (it could be read as an encoded header word)")
     return value
+
+
+def _mistake(kind: str, message: str, at: str = "", **context: object) -> PydanticCustomError:
+    """A rule broken across several fields. ``at`` is the dotted path, below the object
+    being checked, of the field to point the editor at (the loader turns it into a line);
+    ``kind`` names the rule, so the loader can add what to do about it."""
+    return PydanticCustomError(kind, message, {"at": at, **context})
 
 
 HEADER_TEXT = AfterValidator(_no_encoded_words)  # text that goes into an email header
@@ -56,17 +65,26 @@ class Prompt(_Strict):
     def _answers_fit_kind(self) -> Self:
         if self.kind == "scale":
             if self.choices:
-                raise ValueError("a scale prompt takes low_label/high_label, not choices")
+                raise _mistake("choices_on_scale",
+                               "a scale prompt takes low_label/high_label, not choices", "choices")
             if not (self.low_label and self.high_label):
-                raise ValueError("a scale prompt needs low_label and high_label")
+                raise _mistake("scale_without_labels",
+                               "a scale prompt needs low_label and high_label", "kind")
         else:
             if not 2 <= len(self.choices) <= 5:
-                raise ValueError("a choice prompt needs 2 to 5 choices")
+                raise _mistake("choice_count", "a choice prompt needs 2 to 5 choices; "
+                               "it has {count}", "choices" if self.choices else "kind",
+                               count=len(self.choices) or "none")
             values = [c.value for c in self.choices]
-            if len(set(values)) != len(values):
-                raise ValueError("choice values must be unique within a prompt")
+            for index, value in enumerate(values):
+                if value in values[:index]:
+                    raise _mistake("duplicate_choice_value",
+                                   "choice value '{value}' is used twice in this prompt",
+                                   f"choices.{index}.value", value=value)
             if self.low_label or self.high_label:
-                raise ValueError("low_label/high_label belong to scale prompts only")
+                raise _mistake("labels_on_choice",
+                               "low_label/high_label belong to scale prompts only",
+                               "low_label" if self.low_label else "high_label")
         return self
 
     @property
@@ -86,7 +104,8 @@ class Exercise(_Strict):
 
 
 class StageFrontMatter(_Strict):
-    day: Annotated[int, Field(ge=0, le=730)]
+    # Strict: YAML gives whole numbers as int; "7", 7.5 or yes are mistakes, not days.
+    day: Annotated[int, Field(ge=0, le=730, strict=True)]
     title: Annotated[str, _single_line(60)]
     subject: Annotated[str, _single_line(70), HEADER_TEXT]
     preheader: Annotated[str, _single_line(110)]
@@ -96,8 +115,11 @@ class StageFrontMatter(_Strict):
     @model_validator(mode="after")
     def _unique_prompt_keys(self) -> Self:
         keys = [p.key for p in self.prompts]
-        if len(set(keys)) != len(keys):
-            raise ValueError("prompt keys must be unique within a stage")
+        for index, key in enumerate(keys):
+            if key in keys[:index]:
+                raise _mistake("duplicate_prompt_key",
+                               "prompt key '{key}' is used by two prompts in this stage",
+                               f"prompts.{index}.key", key=key)
         return self
 
 

@@ -6,12 +6,13 @@ template can neither reach Python internals nor silently print an empty variable
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -37,41 +38,14 @@ _env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable("replacements")
 
 
-@dataclass(frozen=True)
-class TemplateProblem:
-    line: int | None
-    message: str
-
-
-def check_body(source: str, samples: tuple[Mapping[str, object], ...]
-               ) -> list[TemplateProblem]:
-    problems: list[TemplateProblem] = []
-    try:
-        _compile(source)
-    except TemplateSyntaxError as exc:
-        return [TemplateProblem(exc.lineno, f"template error: {exc.message}")]
-    for variables in samples:
-        try:
-            rendered = render_source(source, variables)
-        except TemplateError as exc:
-            names = ", ".join(sorted(SAMPLE_VARIABLES[0]))
-            previous = variables.get("previous")
-            asked = ", ".join(sorted(previous)) if isinstance(previous, dict) and previous \
-                else "none: this is the first stage"
-            reason = (exc.message or "template error").rstrip(".")
-            problems.append(TemplateProblem(None, f"{reason}; the variables a stage may use "
-                                                  f"are: {names} (previous.<question>, for "
-                                                  f"the previous stage's questions: {asked})"))
-            break
-        if not rendered.strip():
-            problems.append(TemplateProblem(None, "renders to an empty text; write some words"))
-            break
-    return problems
-
-
 @lru_cache(maxsize=512)
 def _compile(source: str) -> Template:
     return _env.from_string(source)
+
+
+def template_tree(source: str) -> nodes.Template:
+    """The parsed template; raises TemplateSyntaxError."""
+    return _env.parse(source)
 
 
 def render_source(source: str, variables: Mapping[str, object]) -> str:
@@ -80,6 +54,58 @@ def render_source(source: str, variables: Mapping[str, object]) -> str:
 
 def markdown_to_html(markdown: str) -> str:
     return str(_markdown.render(markdown))
+
+
+# Links. An email has no page to be relative to: a link with no scheme (/journey, a file
+# name, ../path, #heading) leads nowhere from an inbox, and most inboxes drop in-page
+# anchors. The partner's own pages (journey, help, preferences) are linked by the layout.
+REFUSED_SCHEMES = ("javascript", "data", "vbscript", "file")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+ALLOWED_LINKS = "full https://… addresses and mailto: addresses"
+
+
+class _AnyLink(MarkdownIt):
+    """Finds every link as written; the renderer drops unsafe ones, the check reports them."""
+
+    def validateLink(self, url: str) -> bool:  # noqa: N802 - markdown-it's name
+        return True
+
+
+_link_finder = _AnyLink("commonmark", {"html": False})
+
+
+def links_in(markdown: str) -> list[str]:
+    """The link and image targets in a rendered text, as written."""
+    targets: list[str] = []
+    for token in _link_finder.parse(markdown):
+        for child in token.children or ():
+            target = child.attrGet("href") if child.type == "link_open" else \
+                child.attrGet("src") if child.type == "image" else None
+            if target is not None:
+                targets.append(_link_finder.normalizeLinkText(str(target)))
+    return targets
+
+
+def link_problem(target: str) -> tuple[str, str] | None:
+    """(what is wrong, the fix) for a link target a stage may not use, else None."""
+    scheme = _SCHEME.match(target)
+    if scheme is None:
+        return (f"links to '{target}', which has no https:// in front, so it leads nowhere "
+                f"from an inbox; a stage may link to {ALLOWED_LINKS}",
+                "write the full address starting with https:// (the partner's own pages "
+                "are linked at the foot of every email already)")
+    name = scheme.group(1).lower()
+    if name in REFUSED_SCHEMES:
+        return (f"links to a {name}: address, which emails must not carry",
+                f"remove the link; a stage may link to {ALLOWED_LINKS}")
+    if name == "http":
+        return (f"links to '{target}' over plain http://", "use https:// instead")
+    return None
+
+
+def visible_text(markdown: str) -> str:
+    """The words a reader would see: the rendered HTML without tags."""
+    return html.unescape(re.sub(r"<[^>]*>", "", markdown_to_html(markdown))).strip()
 
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$", re.MULTILINE)

@@ -1,0 +1,121 @@
+"""Reads one stage file: its front matter (YAML with line numbers) and its texts, and
+records each problem with the line of the file it is on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from reconnect.program import yaml_lines
+from reconnect.program.mistakes import explain
+from reconnect.program.model import Stage, StageFrontMatter
+from reconnect.program.problems import Problem
+from reconnect.program.text_checks import PreviousStage, TemplateProblem, check_text
+from reconnect.program.yaml_lines import YamlSyntaxError, YamlText
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ParsedStage:
+    """A stage file as far as it could be read."""
+
+    stage: Stage | None
+    questions: tuple[str, ...] | None  # None when the front matter has problems
+    doc: YamlText | None
+
+
+def parse_stage(key: str, position: int, rel: str, text: str, previous: PreviousStage | None,
+                problems: list[Problem], editorial: bool) -> ParsedStage:
+    """Reads the stage file at ``rel``; ``previous`` is the stage before it (None for the
+    first), whose questions its texts may read."""
+    if not text.startswith("---\n"):
+        problems.append(Problem(rel, "", "must start with a '---' line opening the front "
+                                "matter", 1, "make the first line of the file '---' alone"))
+        return ParsedStage(None, None, None)
+    rest = text[4:]
+    if rest.startswith("---\n"):  # no front matter at all
+        head, closed, body = "", True, rest[4:]
+    elif rest.endswith("\n---") and "\n---\n" not in rest:  # no body, no last newline
+        head, closed, body = rest[:-4], True, ""
+    else:
+        head, sep, body = rest.partition("\n---\n")
+        closed = bool(sep)
+    if not closed:
+        problems.append(Problem(rel, "", "front matter is not closed by a '---' line", 1,
+                                "add a line with only '---' after the last front matter "
+                                "field, before the letter"))
+        return ParsedStage(None, None, None)
+    # File line 1 is the opening "---", then the front matter, then the closing "---".
+    body_offset = (head.count("\n") + 1 if head else 0) + 2
+    doc = load_yaml(head, rel, 2, problems, editorial)
+    front = parse_model(StageFrontMatter, doc, rel, problems)
+    for problem in check_text(body, previous, editorial=editorial):
+        problems.append(_text_problem(rel, "body", problem,
+                                      problem.line + body_offset if problem.line else None))
+    if front is None or doc is None:
+        return ParsedStage(None, None, doc)
+    for problem in check_text(front.exercise.text, previous, editorial=editorial):
+        problems.append(_text_problem(rel, "exercise.text", problem,
+                                      _exercise_line(doc, problem.line)))
+    stage = Stage(key=key, position=position, body=body, **front.model_dump(mode="python"))
+    return ParsedStage(stage, tuple(p.key for p in front.prompts), doc)
+
+
+def _exercise_line(doc: YamlText, line: int | None) -> int | None:
+    """The file line of a line of exercise.text: exact for a ``text: |`` block, whose
+    lines are written as they are; otherwise the line of ``text:``."""
+    node = doc.node_at(("exercise", "text"))
+    if line and isinstance(node, yaml.ScalarNode) and node.style == "|":
+        return doc.line_of_node(node) + line
+    return doc.line_of(("exercise", "text"))
+
+
+def _text_problem(rel: str, field: str, problem: TemplateProblem, line: int | None
+                  ) -> Problem:
+    return Problem(rel, field, problem.message, line, problem.fix)
+
+
+def load_yaml(text: str, rel: str, first_line: int, problems: list[Problem],
+              editorial: bool) -> YamlText | None:
+    """The parsed YAML, or None once its problem has been recorded."""
+    try:
+        doc = yaml_lines.load(text, first_line)
+    except YamlSyntaxError as exc:
+        problems.append(Problem(rel, "", exc.message, exc.line, exc.fix))
+        return None
+    if doc.data is None:
+        problems.append(Problem(rel, "", "has no fields",
+                                fix="fill in the fields the guide lists"))
+        return None
+    if editorial:
+        for repeat in yaml_lines.duplicate_keys(doc):
+            problems.append(Problem(rel, repeat.field, f"is written twice, on lines "
+                                    f"{repeat.first_line} and {repeat.line}; only the last "
+                                    "would count", repeat.line,
+                                    "keep one of the two and delete the other"))
+    return doc
+
+
+def parse_model(model: type[M], doc: YamlText | None, rel: str, problems: list[Problem],
+                what: str = "front matter") -> M | None:
+    """The model, or None once every problem with its fields has been recorded."""
+    if doc is None:
+        return None
+    if not isinstance(doc.data, dict):
+        problems.append(Problem(rel, "", f"{what} must be a set of 'field: value' lines",
+                                doc.first_line, "write one 'field: value' per line, as the "
+                                                "guide shows"))
+        return None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            mistake = explain(err)
+            if mistake is not None:
+                problems.append(Problem(rel, mistake.field, mistake.message,
+                                        doc.line_of(mistake.loc), mistake.fix))
+        return None
