@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test check lint venv next skip validate bench clean
+.PHONY: run test check lint venv next skip validate preview bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 or python3)"; exit 1; }
@@ -31,6 +31,9 @@ lint: $(STAMP)
 
 validate: $(STAMP)
 	$(BIN)/reconnect program validate
+
+preview: $(STAMP)
+	$(BIN)/reconnect program preview
 
 next: $(STAMP)
 	$(BIN)/reconnect clock next

@@ -11,9 +11,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import data_pages, dev, help_pages, journey_pages, pages, preference_pages, v1
+from api import (
+    data_pages,
+    dev,
+    help_pages,
+    journey_pages,
+    pages,
+    preference_pages,
+    preview_pages,
+    v1,
+)
 from api.deps import FINISH_THREADS
 from api.errors import request_validation_handler
+from api.program_reload import ProgramReload
 from api.views import message_page
 from reconnect.logging import configure_logging
 from reconnect.ratelimit import SignupLimiter
@@ -47,9 +57,11 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(data_pages.router)
     app.include_router(help_pages.router)
     app.include_router(journey_pages.router)
+    app.include_router(preview_pages.router)
     app.include_router(v1.router)
     if settings.outbox_enabled or settings.time_travel:
         app.include_router(dev.router)
+    app.add_middleware(ProgramReload)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(v1.ApiError, _api_error)
@@ -61,15 +73,19 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     return app
 
 
+HTTP_HEADINGS = {401: "Please sign in", 404: "We could not find that page"}
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": "http_error", "message": exc.detail},
                             status_code=exc.status_code, headers=exc.headers)
     rt: Runtime = request.app.state.runtime
-    heading = "We could not find that page" if exc.status_code == 404 else "Something went wrong"
+    heading = HTTP_HEADINGS.get(exc.status_code, "Something went wrong")
     response: HTMLResponse = message_page(rt, heading, [str(exc.detail)], exc.status_code,
                                           link_url="/", link_text="Go to the home page")
+    response.headers.update(exc.headers or {})  # e.g. WWW-Authenticate on a 401
     return response
 
 

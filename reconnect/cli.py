@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from reconnect.program import preview_cli, version_cli
 from reconnect.program.loader import ProgramError, load_program_dir
 from reconnect.settings import get_settings
 
@@ -98,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = program_sub.add_parser("validate", help="check program files; exit 1 on problems")
     validate.add_argument("directory", nargs="?", help="one program folder (default: all)")
     validate.set_defaults(func=_validate)
+    preview_cli.register(program_sub)
+    version_cli.register(program_sub)
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -83,7 +83,8 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
         Purpose.PREFERENCES: timedelta(days=settings.unsubscribe_token_days),
     })
     return Runtime(settings=settings, engine=engine, session_factory=factory, clock=clock,
-                   tokens=tokens, programs=ProgramCatalog(settings.program_dir, settings.program),
+                   tokens=tokens, programs=ProgramCatalog(settings.program_dir, settings.program,
+                                           settings.program_reload_seconds, clock.now),
                    mailer=SmtpMailer(settings), sender=sender or NullSender(),
                    throttle=_throttle(settings))
 

@@ -33,6 +33,12 @@ def _end_smtp_session(**_: object) -> None:
 
 
 @task_prerun.connect
+def _take_program_edits(**_: object) -> None:
+    # Before the task opens a transaction: taking a new version writes it.
+    runtime.programs.refresh_if_due()
+
+
+@task_prerun.connect
 def _read_the_development_clock_afresh(**_: object) -> None:
     # A job queued after a fast-forward must see it: a cached offset up to a second old
     # would plan the next stage from before the jump and make it due at once.

@@ -220,6 +220,13 @@ def test_a_stage_listed_twice_is_reported_with_its_line(tiny: Path) -> None:
                  "line 7)", field="stages", line=9, fix="remove one of the two lines")
 
 
+@pytest.mark.parametrize("key", ["index", "version"])
+def test_a_stage_key_the_preview_needs_for_itself_is_refused(tiny: Path, key: str) -> None:
+    edit(tiny, MANIFEST, "  - later\n", f"  - later\n  - {key}\n")
+    find_problem(problems_loading(tiny), MANIFEST, f"'{key}' cannot be a stage key",
+                 field="stages", line=9, fix="rename")
+
+
 def test_a_listed_stage_without_a_file_is_reported_with_its_line(tiny: Path) -> None:
     edit(tiny, MANIFEST, "  - later\n", "  - later\n  - afterwards\n")
     find_problem(problems_loading(tiny), MANIFEST, "'afterwards' is listed but "

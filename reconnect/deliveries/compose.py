@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
 from reconnect.mail.message import OutgoingEmail
@@ -21,6 +23,7 @@ from reconnect.program.model import Program, Stage
 from reconnect.reflections.nudges import stage_of
 from reconnect.reflections.repository import ReflectionRepository
 from reconnect.runtime import Runtime
+from reconnect.settings import Settings
 from reconnect.tokens import Purpose
 
 
@@ -39,12 +42,27 @@ def footer(rt: Runtime, program: Program, unsubscribe_url: str | None,
     """``partner_token`` (the partner's preferences token) adds the preferences and
     "I don't feel safe" links; confirmation emails go without them."""
     base = rt.settings.base_url
-    return Footer(safety_note=program.safety_note, safety_url=rt.settings.safety_url,
-                  postal_address=rt.settings.postal_address, unsubscribe_url=unsubscribe_url,
-                  preferences_url=f"{base}/preferences/{partner_token}" if partner_token
-                  else None,
-                  help_url=f"{base}/help/{partner_token}" if partner_token else None,
-                  journey_url=f"{base}/journey/{partner_token}" if partner_token else None)
+    return footer_with_links(rt.settings, program, unsubscribe_url,
+                             (lambda page: f"{base}/{page}/{partner_token}")
+                             if partner_token else None)
+
+
+def footer_with_links(settings: Settings, program: Program, unsubscribe_url: str | None,
+                      page_url: Callable[[str], str] | None) -> Footer:
+    """The footer with ``page_url(page)`` as the link to each of the partner's own pages
+    ("preferences", "help", "journey"), or without those links. The preview passes
+    harmless links here, so it shows the footer a partner gets."""
+    return Footer(safety_note=program.safety_note, safety_url=settings.safety_url,
+                  postal_address=settings.postal_address, unsubscribe_url=unsubscribe_url,
+                  preferences_url=page_url("preferences") if page_url else None,
+                  help_url=page_url("help") if page_url else None,
+                  journey_url=page_url("journey") if page_url else None)
+
+
+def stage_variables(first_name: str, partner_name: str,
+                    previous: dict[str, str]) -> dict[str, object]:
+    """What a stage's text may use (the preview renders with the same names)."""
+    return {"first_name": first_name, "partner_name": partner_name, "previous": previous}
 
 
 def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
@@ -81,9 +99,8 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
     else:
         rendered = render_stage_email(
             program, stage,
-            {"first_name": partner.first_name,
-             "partner_name": other.first_name if other else "",
-             "previous": previous_answers(session, program, stage, partner)},
+            stage_variables(partner.first_name, other.first_name if other else "",
+                            previous_answers(session, program, stage, partner)),
             views, email_footer)
     return _outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
 
@@ -92,13 +109,18 @@ def previous_answers(session: Session, program: Program, stage: Stage,
                      partner: Partner) -> dict[str, str]:
     """The partner's answers to the previous stage's questions ("" where unanswered), for
     content blocks that editors show only after certain answers."""
-    before = program.stage_at(stage.position - 1) if stage.position else None
+    before = previous_stage(program, stage)
     if before is None:
         return {}
     answers = dict.fromkeys((p.key for p in before.prompts), "")
     for reflection in ReflectionRepository(session).for_stage(partner.id, before.key):
         answers[reflection.prompt_key] = reflection.answer
     return answers
+
+
+def previous_stage(program: Program, stage: Stage) -> Stage | None:
+    """The stage whose answers ``previous`` holds in ``stage``'s text."""
+    return program.stage_at(stage.position - 1) if stage.position else None
 
 
 def _outgoing(rt: Runtime, delivery: Delivery, partner: Partner, program: Program,

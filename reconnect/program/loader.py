@@ -21,6 +21,8 @@ __all__ = ["MANIFEST", "Problem", "ProgramError", "content_hash", "load_program_
 
 MANIFEST = "program.yaml"
 STAGES_DIR = "stages"
+# Names the preview gallery gives its own pages (index.html, .../version).
+RESERVED_KEYS = frozenset({"index", "version"})
 BOM = "\ufeff"
 
 
@@ -110,6 +112,11 @@ def _parse(files: dict[str, str], folder: str | None, *, editorial: bool) -> Pro
                                     "remove one of the two lines"))
             continue
         listed[key] = line
+        if key in RESERVED_KEYS:
+            problems.append(Problem(MANIFEST, "stages", f"'{key}' cannot be a stage key: the "
+                                    "preview gallery uses that name for its own page", line,
+                                    f"rename {rel} and its line here, e.g. to '{key}-stage'"))
+            continue
         if rel not in files:
             problems.append(Problem(MANIFEST, "stages", f"'{key}' is listed but {rel} is "
                                     "missing", line, f"create {rel}, or remove '{key}' from "
