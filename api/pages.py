@@ -23,22 +23,37 @@ from reconnect.validation import clean_timezone, sorted_timezones
 
 router = APIRouter()
 SIGNUP_FIELDS = ("email", "first_name", "timezone", "send_hour", "partner_email",
-                 "partner_first_name")
+                 "partner_first_name", "program")
 DEFAULT_FORM = {"timezone": "Europe/London", "send_hour": "8"}
+PROGRAM_CHOICE_ERROR = "Please choose one of the programs listed here."
+PROGRAM_UNAVAILABLE = "That program is not available."
 
 
 def _signup_page(rt: RuntimeDep, form: dict[str, str], errors: dict[str, str],
                  status_code: int = 200, submitted: bool = False) -> HTMLResponse:
     _, program = rt.programs.current()
+    # With one program there is nothing to choose, and the page says what it is.
+    choices = rt.programs.loaded_programs()
     values = {name: form.get(name, DEFAULT_FORM.get(name, "")) for name in SIGNUP_FIELDS}
+    if not values["program"].strip():
+        values["program"] = rt.programs.default_slug
     return page(rt, "signup.html", status_code, form=values, errors=errors,
                 timezones=sorted_timezones(), program_description=program.description,
-                form_submitted=submitted)
+                programs=choices if len(choices) > 1 else [], form_submitted=submitted)
+
+
+def _program_problem(rt: RuntimeDep, chosen: str) -> str | None:
+    """Why a posted program choice cannot be taken (it is not one the page offers)."""
+    if chosen.strip() == "" or chosen in rt.programs.loaded_slugs():
+        return None
+    return PROGRAM_CHOICE_ERROR if len(rt.programs.loaded_slugs()) > 1 else PROGRAM_UNAVAILABLE
 
 
 @router.get("/", response_class=HTMLResponse)
-def signup_form(rt: RuntimeDep) -> HTMLResponse:
-    return _signup_page(rt, {}, {})
+def signup_form(rt: RuntimeDep, program: str | None = None) -> HTMLResponse:
+    """``/?program=<slug>`` preselects a program; anything unknown is ignored."""
+    chosen = program if program in rt.programs.loaded_slugs() else None
+    return _signup_page(rt, {"program": chosen} if chosen else {}, {})
 
 
 @router.post("/", response_class=HTMLResponse)
@@ -47,10 +62,16 @@ async def signup_submit(request: Request, rt: RuntimeDep, uow: UowDep,
     raw = await request.form()
     form = {k: str(raw.get(k, ""))[:500] for k in SIGNUP_FIELDS}
     data = {k: v for k, v in form.items() if v.strip() != ""}
+    program_problem = _program_problem(rt, form["program"])
     try:
         signup = SignupRequest.model_validate(data)
     except ValidationError as exc:
-        return _signup_page(rt, form, field_errors(exc.errors()), 422, submitted=True)
+        errors = field_errors(exc.errors())
+        if program_problem or "program" in errors:
+            errors["program"] = program_problem or PROGRAM_CHOICE_ERROR
+        return _signup_page(rt, form, errors, 422, submitted=True)
+    if program_problem:
+        return _signup_page(rt, form, {"program": program_problem}, 422, submitted=True)
     try:
         limiter.check(client_address(request),
                       [e for e in (signup.email, signup.partner_email) if e])
@@ -65,7 +86,8 @@ async def signup_submit(request: Request, rt: RuntimeDep, uow: UowDep,
     try:
         sign_up(uow, rt, signup)
     except UnknownProgramChoice:
-        return _signup_page(rt, form, {"form": "That program is not available."}, 422, True)
+        # The program was unloaded between the check above and now.
+        return _signup_page(rt, form, {"program": PROGRAM_UNAVAILABLE}, 422, True)
     return message_page(rt, "Check your inbox", [
         "Thank you. If the address can receive our email, a message with a confirmation "
         "link is on its way to you now.",
@@ -100,7 +122,7 @@ def confirm_submit(token: str, rt: RuntimeDep, uow: UowDep,
     return message_page(rt, f"Welcome, {partner.first_name}", [
         "Your address is confirmed. Your first note will arrive at "
         f"{partner.send_hour:02d}:00 ({partner.timezone}).",
-        "Each week brings one small step, an exercise and a few questions. Take them at "
+        "Each week brings a short note, an exercise and a few questions. Take them at "
         "your own pace.",
     ])
 

@@ -26,13 +26,42 @@ def test_a_person_can_sign_up_with_the_keyboard_alone_on_a_phone(page: Page,
     page.keyboard.type("ana@example.org")
     page.keyboard.press("Tab")
     page.keyboard.type("Europe/Lisbon")  # type-ahead in the time zone list
-    for _ in range(4):  # the hour, the partner's two fields, then the button
+    for _ in range(5):  # the hour, the program, the partner's two fields, then the button
         page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Start the program")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
     shot(page, "signup-done-375px")
     assert row_counts(runtime)["partners"] == 1
+    assert partner(runtime, ANA).program_slug == "main"
+
+
+def test_a_person_can_choose_the_check_in_with_the_keyboard_on_a_phone(
+        page: Page, runtime: Runtime) -> None:
+    page.goto("/")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Ana")
+    page.keyboard.press("Tab")
+    page.keyboard.type("ana@example.org")
+    for _ in range(3):  # the time zone, the hour, then into the program choice
+        page.keyboard.press("Tab")
+    main, check_in = (page.get_by_role("radio", name=p.title)
+                      for p in runtime.programs.loaded_programs())
+    expect(page.get_by_role("group", name="Choose your program")).to_be_visible()
+    expect(main).to_be_focused()
+    expect(main).to_be_checked()
+    page.keyboard.press("ArrowDown")
+    expect(check_in).to_be_focused()
+    expect(check_in).to_be_checked()
+    expect(main).not_to_be_checked()
+    shot(page, "signup-program-choice-375px")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    for _ in range(3):  # the partner's two fields, then the button
+        page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Start the program")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    assert partner(runtime, ANA).program_slug == "check-in"
 
 
 def test_an_error_appears_beside_its_field_in_the_browser(page: Page,

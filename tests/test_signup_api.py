@@ -108,6 +108,16 @@ def test_an_unknown_program_is_refused(client: TestClient, runtime: Runtime) -> 
     assert all(count == 0 for count in row_counts(runtime).values())
 
 
+@pytest.mark.parametrize(("chosen", "pinned"), [(None, "main"), ("main", "main"),
+                                               ("check-in", "check-in")])
+def test_a_chosen_program_applies_to_both_partners_and_defaults_to_main(
+        client: TestClient, runtime: Runtime, chosen: str | None, pinned: str) -> None:
+    response = client.post("/api/v1/signups", json=signup_body(program=chosen))
+    assert response.status_code == 202
+    assert partner(runtime, ANA).program_slug == pinned
+    assert partner(runtime, BEN).program_slug == pinned
+
+
 def test_an_international_domain_is_stored_in_its_ascii_form(
         client: TestClient, runtime: Runtime) -> None:
     client.post("/api/v1/signups", json=signup_body(email="anna@münchen.de",
