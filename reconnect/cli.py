@@ -11,6 +11,7 @@ from pathlib import Path
 
 from reconnect.program import preview_cli, version_cli
 from reconnect.program.loader import ProgramError, load_program_dir
+from reconnect.progress import track
 from reconnect.settings import get_settings
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
@@ -33,7 +34,7 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"No program found in {settings.program_dir}", file=sys.stderr)
         return 1
     failed = False
-    for directory in directories:
+    for directory in track(directories, "Validating"):
         try:
             program = load_program_dir(directory)
         except ProgramError as exc:

@@ -6,6 +6,7 @@ import email
 import email.policy
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 
@@ -14,11 +15,12 @@ from reconnect.mail.message import OutgoingEmail, build_message
 SENT_AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 
-def _mail(**overrides: str) -> OutgoingEmail:
-    fields = {"to_name": "Ana", "to_address": "ana@example.org", "subject": "Your week",
-              "html": "<p>Hello <b>Ana</b></p>", "text": "Hello Ana\n\nSee you.",
-              "message_id": "<reconnect.1.welcome@reconnect.test>",
-              "sender_name": "Reconnect", "unsubscribe_url": "https://r.test/unsubscribe/t"}
+def _mail(**overrides: str | bool) -> OutgoingEmail:
+    fields: dict[str, Any] = {
+        "to_name": "Ana", "to_address": "ana@example.org", "subject": "Your week",
+        "html": "<p>Hello <b>Ana</b></p>", "text": "Hello Ana\n\nSee you.",
+        "message_id": "<reconnect.1.welcome@reconnect.test>",
+        "sender_name": "Reconnect", "unsubscribe_url": "https://r.test/unsubscribe/t"}
     fields.update(overrides)
     return OutgoingEmail(**fields)
 
@@ -99,3 +101,11 @@ def test_an_encoded_word_in_a_subject_is_refused() -> None:
     with pytest.raises(ValueError, match="encoded word"):
         build_message(_mail(subject="=?utf-8?q?hi=0D=0ABcc=3A_x=40y?="),
                       "hello@reconnect.test", SENT_AT)
+
+
+def test_a_test_send_is_marked_in_a_header() -> None:
+    assert _parsed(_mail(is_test=True))["X-Reconnect-Test"] == "yes"
+
+
+def test_a_partners_email_carries_no_test_mark() -> None:
+    assert _parsed(_mail())["X-Reconnect-Test"] is None

@@ -61,6 +61,8 @@ def run(api_port: int = 8000) -> int:
     os.environ.setdefault("RECONNECT_TIME_TRAVEL", "true")
     os.environ.setdefault("RECONNECT_OUTBOX_ENABLED", "true")
     os.environ.setdefault("RECONNECT_BASE_URL", f"http://{API_HOST}:{api_port}")
+    # An editor trying a change should not wait half a minute for it.
+    os.environ.setdefault("RECONNECT_PROGRAM_RELOAD_SECONDS", "2")
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if not _port_free(API_HOST, api_port):

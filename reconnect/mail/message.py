@@ -29,6 +29,8 @@ class OutgoingEmail:
     message_id: str
     sender_name: str
     unsubscribe_url: str | None = None
+    # An editor's test send (``reconnect program send-test``), not a partner's email.
+    is_test: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime) -
         _plain("Message-ID", mail.message_id),
         _plain("Auto-Submitted", "auto-generated"),
     ]
+    if mail.is_test:
+        headers.append(_plain("X-Reconnect-Test", "yes"))
     if mail.unsubscribe_url:
         # RFC 8058 one-click: the POST to this URI unsubscribes with no further step.
         headers += [_plain("List-Unsubscribe", f"<{mail.unsubscribe_url}>"),
