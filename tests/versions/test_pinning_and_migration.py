@@ -13,64 +13,28 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
+from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import DeliveryStatus, PartnerStatus
 from reconnect.program.catalog import ProgramCatalog
 from reconnect.program.migration import MigrationRefused, migrate, plan_migration
 from reconnect.runtime import Runtime
-from reconnect.settings import PROJECT_ROOT, Settings
-from tests.support.flows import ANA, BEN, deliveries, enrol, partner, send_due_now
+from reconnect.settings import PROJECT_ROOT
+from tests.support.flows import ANA, BEN, deliveries, enrol, partner
+from tests.support.program_edits import (
+    ACK,
+    NEW_SUBJECT,
+    OLD_SUBJECT,
+    current_version,
+    edit,
+    enrolled_past_welcome,
+    manifest_stages,
+    next_stage_email_subject,
+    swap_days,
+    swapped_order,
+)
 from tests.support.smtp import SmtpSink
 
 S = DeliveryStatus
-ACK = "stages/acknowledge.md"
-OLD_SUBJECT = "Week 1: putting a name to it"
-NEW_SUBJECT = "Week 1: finding the words"
-
-
-@pytest.fixture
-def program_dir(tmp_path: Path) -> Path:
-    shutil.copytree(PROJECT_ROOT / "program" / "main", tmp_path / "main")
-    return tmp_path
-
-
-@pytest.fixture
-def settings(base_settings: Settings, program_dir: Path) -> Settings:
-    # Look at the files on every use, as a long-running process does every so often.
-    return base_settings.model_copy(update={"program_dir": program_dir,
-                                            "program_reload_seconds": 0.0})
-
-
-def edit(program_dir: Path, rel: str, old: str, new: str) -> None:
-    path = program_dir / "main" / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def manifest_stages(program_dir: Path, keys: list[str]) -> None:
-    path = program_dir / "main" / "program.yaml"
-    head, _, _ = path.read_text(encoding="utf-8").partition("stages:\n")
-    path.write_text(head + "stages:\n" + "".join(f"  - {k}\n" for k in keys), encoding="utf-8")
-
-
-def next_stage_email_subject(rt: Runtime, sink: SmtpSink, clock: ManualClock,
-                             email: str) -> str:
-    clock.advance(timedelta(days=8))
-    send_due_now(rt)
-    return str(sink.to(email)[-1].message["Subject"])
-
-
-def enrolled_past_welcome(client: TestClient, rt: Runtime, sink: SmtpSink,
-                          clock: ManualClock, email: str = ANA) -> int:
-    enrol(client, rt, sink, email)
-    clock.advance(timedelta(days=1))
-    send_due_now(rt)
-    return current_version(rt)
-
-
-def current_version(rt: Runtime) -> int:
-    rt.programs.refresh()
-    return rt.programs.current("main")[0]
 
 
 def test_an_edit_registers_a_new_current_version(runtime: Runtime, program_dir: Path) -> None:
@@ -194,28 +158,6 @@ def test_after_a_migration_the_next_email_comes_from_the_new_version(
     assert next_stage_email_subject(runtime, smtp_sink, clock, ANA) == NEW_SUBJECT
 
 
-def swap_days(program_dir: Path, first: str, second: str) -> None:
-    a, b = (program_dir / "main" / "stages" / f"{k}.md" for k in (first, second))
-    day_a, day_b = (re_day(p) for p in (a, b))
-    for path, old, new in ((a, day_a, day_b), (b, day_b, day_a)):
-        path.write_text(path.read_text(encoding="utf-8").replace(f"day: {old}\n",
-                                                                 f"day: {new}\n", 1),
-                        encoding="utf-8")
-
-
-def re_day(path: Path) -> int:
-    line = next(x for x in path.read_text(encoding="utf-8").splitlines()
-                if x.startswith("day: "))
-    return int(line.removeprefix("day: "))
-
-
-def swapped_order(rt: Runtime, first: str, second: str) -> list[str]:
-    keys = [s.key for s in rt.programs.current("main")[1].stages]
-    i, j = keys.index(first), keys.index(second)
-    keys[i], keys[j] = keys[j], keys[i]
-    return keys
-
-
 def test_a_migration_that_would_resend_a_received_stage_is_refused_for_everyone(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock,
         program_dir: Path) -> None:
@@ -257,8 +199,6 @@ def test_a_migration_is_refused_while_an_email_to_someone_is_on_its_way(
     old = enrolled_past_welcome(client, runtime, smtp_sink, clock)
     edit(program_dir, ACK, OLD_SUBJECT, NEW_SUBJECT)
     clock.advance(timedelta(days=8))
-    from reconnect.deliveries.repository import DeliveryRepository
-
     with runtime.unit_of_work() as uow:
         assert DeliveryRepository(uow.session).claim_due(runtime.clock.now(), 10)
     with pytest.raises(MigrationRefused) as refused:
