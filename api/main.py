@@ -24,6 +24,7 @@ from api import (
 from api.deps import FINISH_THREADS
 from api.errors import request_validation_handler
 from api.program_reload import ProgramReload
+from api.request_log import RequestLog
 from api.views import message_page
 from reconnect.logging import configure_logging
 from reconnect.ratelimit import SignupLimiter
@@ -62,6 +63,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     if settings.outbox_enabled or settings.time_travel:
         app.include_router(dev.router)
     app.add_middleware(ProgramReload)
+    app.add_middleware(RequestLog)  # outermost: everything after it logs with the id
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(v1.ApiError, _api_error)

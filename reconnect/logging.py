@@ -1,7 +1,9 @@
 """One log format for every process: a line of JSON per event.
 
 Log calls name the event and pass ids in ``extra``; addresses and reflection text are
-never logged, so nothing sensitive reaches the log store.
+never logged, so nothing sensitive reaches the log store. Every line also carries the id
+of the request or task it belongs to (:func:`bound`), so one request's or one task's
+lines can be found together across processes.
 """
 
 from __future__ import annotations
@@ -9,10 +11,39 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+_bound: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("reconnect_log_context",
+                                                            default=())
+
+
+@contextmanager
+def bound(**ids: str) -> Iterator[None]:
+    """Adds ``ids`` (e.g. ``request_id``, ``task_id``) to every line logged inside."""
+    token = _bound.set(_merged(ids))
+    try:
+        yield
+    finally:
+        _bound.reset(token)
+
+
+def bind(**ids: str) -> None:
+    """Like :func:`bound`, for code that cannot wrap the work (Celery's task signals);
+    :func:`unbind` ends it."""
+    _bound.set(_merged(ids))
+
+
+def unbind(*names: str) -> None:
+    _bound.set(tuple((k, v) for k, v in _bound.get() if k not in names))
+
+
+def _merged(ids: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    return tuple({**dict(_bound.get()), **ids}.items())
 
 
 class JsonFormatter(logging.Formatter):
@@ -22,6 +53,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "event": record.getMessage(),
+            **dict(_bound.get()),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD and not key.startswith("_"):

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import logging
 
-from celery.signals import task_prerun, worker_process_init, worker_process_shutdown
+from celery import Task
+from celery.signals import (
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+    worker_process_shutdown,
+)
 
 from reconnect.clock import TravellingClock
-from reconnect.logging import configure_logging
+from reconnect.logging import bind, configure_logging, unbind
 from reconnect.runtime import build_runtime, set_runtime
 from reconnect.settings import get_settings
 from tasks.celery_app import CelerySender, make_celery
@@ -30,6 +36,17 @@ def _fresh_connections_after_fork(**_: object) -> None:
 @worker_process_shutdown.connect
 def _end_smtp_session(**_: object) -> None:
     runtime.mailer.close()
+
+
+@task_prerun.connect
+def _bind_task_to_log_lines(task_id: str | None = None, task: Task[..., object] | None = None,
+                            **_: object) -> None:
+    bind(task_id=task_id or "", task=task.name if task is not None else "")
+
+
+@task_postrun.connect
+def _unbind_task(**_: object) -> None:
+    unbind("task_id", "task")
 
 
 @task_prerun.connect
