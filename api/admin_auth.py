@@ -1,30 +1,60 @@
 """Admin access: ``Authorization: Bearer <token>``, or HTTP Basic with any user name and
 the token as the password (so a browser asks for it). With no admin token configured,
-admin pages do not exist: they answer 404."""
+admin pages and the admin API do not exist: they answer 404.
+
+Wrong tokens are counted per client (``reconnect.admin.lockout``); past the limit the
+client gets 429 with ``Retry-After``, even with the right token, until the window passes.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hmac
+import logging
+from typing import NoReturn
 
 from fastapi import HTTPException, Request
 
-from api.deps import RuntimeDep
+from api.deps import RuntimeDep, client_address
+from api.v1 import ApiError
+from reconnect.admin.lockout import AdminLockout, tokens_match
 
+log = logging.getLogger(__name__)
 REALM = 'Basic realm="Reconnect admin"'
+API_REALM = 'Bearer realm="Reconnect admin"'
+SIGN_IN = ("This page is for the program's editors and operators. Sign in with the admin "
+           "token as the password (any user name).")
+TOO_MANY = "Too many wrong admin tokens from this address; please try again later."
 
 
 def require_admin(request: Request, rt: RuntimeDep) -> None:
     expected = rt.settings.admin_token
     if expected is None:
         raise HTTPException(404, "Not Found")
+    lockout: AdminLockout = request.app.state.admin_lockout
+    client = client_address(request)
+    wait = lockout.retry_after(client)
+    if wait is not None:
+        log.warning("admin sign-in refused: too many failures", extra={"client": client})
+        _refuse(request, 429, "rate_limited", TOO_MANY, {"Retry-After": str(wait)},
+                retry_after=wait)
     given = presented_token(request.headers.get("authorization", ""))
-    # Compared in constant time, as bytes (compare_digest on str refuses non-ASCII).
-    if given is None or not hmac.compare_digest(given.encode(), expected.encode()):
-        raise HTTPException(401, "This page is for the program's editors. Sign in with the "
-                                 "admin token as the password (any user name).",
-                            headers={"WWW-Authenticate": REALM})
+    if given is not None and tokens_match(given, expected):
+        return
+    if given is not None:  # no credential at all is not a guess: not counted
+        lockout.failed(client)
+        log.warning("admin sign-in failed: wrong token", extra={"client": client})
+    api = request.url.path.startswith("/api/")
+    _refuse(request, 401, "unauthorized", SIGN_IN,
+            {"WWW-Authenticate": API_REALM if api else REALM})
+
+
+def _refuse(request: Request, status: int, error: str, message: str,
+            headers: dict[str, str], **extra: object) -> NoReturn:
+    """JSON for the API, the friendly page (and a browser's password prompt) elsewhere."""
+    if request.url.path.startswith("/api/"):
+        raise ApiError(status, error, message, headers=headers, **extra)
+    raise HTTPException(status, message, headers=headers)
 
 
 def presented_token(authorization: str) -> str | None:

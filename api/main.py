@@ -12,10 +12,14 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import (
+    admin_api,
+    admin_pages,
     data_pages,
     dev,
+    health,
     help_pages,
     journey_pages,
+    metrics_endpoint,
     pages,
     preference_pages,
     preview_pages,
@@ -26,17 +30,19 @@ from api.errors import request_validation_handler
 from api.program_reload import ProgramReload
 from api.request_log import RequestLog
 from api.views import message_page
+from reconnect.admin.lockout import AdminLockout
 from reconnect.logging import configure_logging
 from reconnect.ratelimit import SignupLimiter
 from reconnect.runtime import Runtime, build_runtime
 from reconnect.settings import get_settings
+from reconnect.startup import settings_or_exit
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or _production_runtime()
-        rt.load_programs()
+        await health.start(app, rt)  # loads the programs, or waits for the database
         if rt.settings.redis_url is None:
             raise RuntimeError("RECONNECT_REDIS_URL is not set; the API needs Redis for "
                                "rate limits and background jobs")
@@ -46,11 +52,13 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                                           rt.settings.signup_limit_per_client,
                                           rt.settings.signup_limit_per_email,
                                           salt=rt.settings.secret_key)
+        app.state.admin_lockout = AdminLockout(rt.settings.redis_url)
         yield
+        await health.stop(app)
         if runtime is None:
             rt.close()
 
-    settings = runtime.settings if runtime else get_settings()
+    settings = runtime.settings if runtime else settings_or_exit()
     app = FastAPI(title="Reconnect", version="1", lifespan=lifespan,
                   docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
     app.include_router(pages.router)
@@ -59,7 +67,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(help_pages.router)
     app.include_router(journey_pages.router)
     app.include_router(preview_pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(v1.router)
+    app.include_router(admin_api.router)
+    app.include_router(metrics_endpoint.router)
     if settings.outbox_enabled or settings.time_travel:
         app.include_router(dev.router)
     app.add_middleware(ProgramReload)
@@ -67,15 +78,12 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(v1.ApiError, _api_error)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(health.router)
     return app
 
 
-HTTP_HEADINGS = {401: "Please sign in", 404: "We could not find that page"}
+HTTP_HEADINGS = {401: "Please sign in", 404: "We could not find that page",
+                 429: "Please wait a moment"}
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -16,6 +16,9 @@ from reconnect.logging import bound
 
 log = logging.getLogger("reconnect.request")
 HEADER = b"x-request-id"
+# Asked every few seconds by healthchecks and scrapers: at info level they would bury
+# the requests people make.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 _SANE = re.compile(rb"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -44,9 +47,8 @@ class RequestLog:
             try:
                 await self.app(scope, receive, send_with_id)
             finally:
-                route = scope.get("route")
-                log.info("request", extra={
-                    "method": scope["method"],
-                    "route": getattr(route, "path", "unmatched"),
-                    "status": status,
+                route = getattr(scope.get("route"), "path", "unmatched")
+                level = logging.DEBUG if route in QUIET_ROUTES else logging.INFO
+                log.log(level, "request", extra={
+                    "method": scope["method"], "route": route, "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1)})

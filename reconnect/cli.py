@@ -1,4 +1,4 @@
-"""The ``reconnect`` command: database, program, clock and the development stack."""
+"""The ``reconnect`` command: database, program, clock, admin and the development stack."""
 
 from __future__ import annotations
 
@@ -9,10 +9,15 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from reconnect import ready_cli
+from reconnect.admin import cli as admin_cli
 from reconnect.program import preview_cli, version_cli
 from reconnect.program.loader import ProgramError, load_program_dir
 from reconnect.progress import track
 from reconnect.settings import get_settings
+from reconnect.startup import describe_settings_error
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -116,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     advance.set_defaults(func=_clock)
     clock_sub.add_parser("show", help="print program time").set_defaults(func=_clock)
 
+    admin_cli.register(sub)
+    ready_cli.register(sub)
+
     dev = sub.add_parser("dev", help="run everything locally (what `make run` does)")
     dev.add_argument("--port", type=int, default=8000)
     dev.set_defaults(func=_dev)
@@ -124,7 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        print(describe_settings_error(exc), file=sys.stderr)  # not pydantic's: it shows secrets
+        return 1
     return result
 
 

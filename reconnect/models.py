@@ -50,6 +50,7 @@ class DeliveryKind(StrEnum):
     CONFIRMATION = "confirmation"
     STAGE = "stage"
     NUDGE = "nudge"  # at most one per stage: your partner answered a shared question
+    RESEND = "resend"  # an operator's extra copy of a stage already received
 
 
 class DeliveryStatus(StrEnum):

@@ -21,6 +21,8 @@ from reconnect.db.engine import make_engine, make_session_factory
 from reconnect.db.uow import TaskSender, UnitOfWork, unit_of_work
 from reconnect.mail.smtp import SmtpMailer
 from reconnect.mail.throttle import SendThrottle
+from reconnect.metrics.events import Metrics
+from reconnect.metrics.store import RedisStore
 from reconnect.models import ClockOffset
 from reconnect.program.catalog import ProgramCatalog
 from reconnect.settings import Settings, get_settings
@@ -45,6 +47,7 @@ class Runtime:
     mailer: SmtpMailer
     sender: TaskSender = field(default_factory=NullSender)
     throttle: SendThrottle | None = None
+    metrics: Metrics = field(default_factory=Metrics)  # counts nothing unless given a store
 
     def unit_of_work(self, bind: Connection | None = None
                      ) -> AbstractContextManager[UnitOfWork]:
@@ -59,6 +62,7 @@ class Runtime:
     def close(self) -> None:
         """Ends the SMTP session and closes pooled database connections."""
         self.mailer.close()
+        self.metrics.close()
         self.engine.dispose()
 
     def load_programs(self) -> None:
@@ -86,7 +90,7 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
                    tokens=tokens, programs=ProgramCatalog(settings.program_dir, settings.program,
                                            settings.program_reload_seconds, clock.now),
                    mailer=SmtpMailer(settings), sender=sender or NullSender(),
-                   throttle=_throttle(settings))
+                   throttle=_throttle(settings), metrics=_metrics(settings))
 
 
 def _throttle(settings: Settings) -> SendThrottle | None:
@@ -95,6 +99,11 @@ def _throttle(settings: Settings) -> SendThrottle | None:
     return SendThrottle(redis.Redis.from_url(settings.redis_url),
                         f"{settings.smtp_host}:{settings.smtp_port}",
                         settings.smtp_max_per_second)
+
+
+def _metrics(settings: Settings) -> Metrics:
+    # Kept in Redis so counts from every process on every machine add up.
+    return Metrics(RedisStore.from_url(settings.redis_url) if settings.redis_url else None)
 
 
 def read_clock_offset(engine: Engine) -> float:

@@ -6,6 +6,7 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Self
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +15,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # How often a worker sending a batch renews its claim on the rows it has not sent yet.
 HEARTBEAT_SECONDS = 60.0
 PLACEHOLDER_SECRET = "change-me"  # noqa: S105 - the value we refuse outside development
+# Passwords production refuses: empty, and the placeholders samples and guides use.
+PLACEHOLDERS = frozenset({"", PLACEHOLDER_SECRET, "changeme", "change_me", "replace-me",
+                          "password", "secret"})
+# Hosts for which production accepts plain http:// and SMTP logins without TLS: the
+# traffic never leaves the machine.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class Environment(StrEnum):
@@ -98,25 +105,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:
+        # Every problem at once, one line each: an operator fixes them in one go.
         if self.env is Environment.PRODUCTION:
-            if self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32:
-                raise ValueError(
-                    "RECONNECT_SECRET_KEY must be set to a random value of at least 32 "
-                    "characters in production (python -c 'import secrets; "
-                    "print(secrets.token_urlsafe(48))')"
-                )
-            if self.time_travel or self.outbox_enabled:
-                raise ValueError(
-                    "RECONNECT_TIME_TRAVEL and RECONNECT_OUTBOX_ENABLED are development "
-                    "tools and must be off in production"
-                )
-            if self.redis_url is None:
-                raise ValueError("RECONNECT_REDIS_URL must be set in production")
-            if self.admin_token is not None and (
-                    self.admin_token == PLACEHOLDER_SECRET or len(self.admin_token) < 32):
-                raise ValueError(
-                    "RECONNECT_ADMIN_TOKEN must be a random value of at least 32 characters "
-                    "in production, or unset to turn admin access off")
+            problems = _production_problems(self)
+            if problems:
+                raise ValueError("\n".join(problems))
         return self
 
     @model_validator(mode="after")
@@ -140,6 +133,61 @@ class Settings(BaseSettings):
     @property
     def mail_domain(self) -> str:
         return self.mail_from.rpartition("@")[2]
+
+
+def _production_problems(s: Settings) -> list[str]:
+    """Production settings that would leak credentials or break links, one line each."""
+    problems = []
+    if s.secret_key == PLACEHOLDER_SECRET or len(s.secret_key) < 32:
+        problems.append(
+            "RECONNECT_SECRET_KEY must be set to a random value of at least 32 characters "
+            "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+    if s.time_travel or s.outbox_enabled:
+        problems.append(
+            "RECONNECT_TIME_TRAVEL and RECONNECT_OUTBOX_ENABLED are development tools and "
+            "must be off in production")
+    if s.redis_url is None:
+        problems.append("RECONNECT_REDIS_URL must be set in production")
+    if s.admin_token is not None and (
+            s.admin_token == PLACEHOLDER_SECRET or len(s.admin_token) < 32):
+        problems.append(
+            "RECONNECT_ADMIN_TOKEN must be a random value of at least 32 characters in "
+            "production, or unset to turn admin access off")
+    base = urlsplit(s.base_url)
+    if not (base.scheme == "https" and base.hostname) and not (
+            base.scheme == "http" and base.hostname in LOCAL_HOSTS):
+        problems.append(
+            "RECONNECT_BASE_URL must be the public https:// address in production (every "
+            "link in every email starts with it, and one-click unsubscribe needs HTTPS), "
+            "e.g. https://reconnect.example.org; http:// is accepted only for localhost "
+            "and 127.0.0.1")
+    if s.smtp_username:
+        if _is_placeholder(s.smtp_password):
+            problems.append(
+                "RECONNECT_SMTP_PASSWORD must be set to the relay's password when "
+                "RECONNECT_SMTP_USERNAME is set (it is missing, empty or a placeholder "
+                "such as change-me)")
+        if s.smtp_security is SmtpSecurity.NONE and s.smtp_host not in LOCAL_HOSTS:
+            problems.append(
+                "RECONNECT_SMTP_SECURITY is none while RECONNECT_SMTP_USERNAME is set: the "
+                "password would cross the network unencrypted. Set it to starttls (usually "
+                "port 587) or tls (usually port 465)")
+    elif s.smtp_password:
+        problems.append(
+            "RECONNECT_SMTP_PASSWORD is set but RECONNECT_SMTP_USERNAME is not, so the "
+            "password is never used: set the user name too, or remove the password")
+    for name, url in (("RECONNECT_DATABASE_URL", s.database_url),
+                      ("RECONNECT_REDIS_URL", s.redis_url)):
+        password = urlsplit(url or "").password
+        if password is not None and _is_placeholder(unquote(password)):
+            problems.append(
+                f"{name} has an empty or placeholder password (such as change-me): give "
+                "the server's user a real password and put that in the URL")
+    return problems
+
+
+def _is_placeholder(value: str | None) -> bool:
+    return value is None or value.strip().lower() in PLACEHOLDERS
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ from celery import shared_task
 from reconnect import jobs
 from reconnect.deliveries import service as deliveries
 from reconnect.runtime import get_runtime
+from tasks import task_metrics  # noqa: F401 - connects the signals that time every task
 
 
 @shared_task(name=jobs.DISPATCH_DUE, ignore_result=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from celery import Task
 from celery.signals import (
@@ -15,11 +16,14 @@ from celery.signals import (
 from reconnect.clock import TravellingClock
 from reconnect.logging import bind, configure_logging, unbind
 from reconnect.runtime import build_runtime, set_runtime
-from reconnect.settings import get_settings
+from reconnect.startup import schema_ready_or_exit, settings_or_exit
 from tasks.celery_app import CelerySender, make_celery
 
 configure_logging()
-settings = get_settings()
+# Invalid settings, or a database this release cannot use, end the process here with a
+# plain message (exit status 1) instead of failing later, task after task.
+settings = settings_or_exit()
+schema_ready_or_exit(settings, "beat" if "beat" in sys.argv[1:] else "worker")
 app = make_celery(settings)
 runtime = build_runtime(settings, sender=CelerySender(app))
 runtime.load_programs()

@@ -63,10 +63,10 @@ def test_a_request_id_that_could_spoil_the_logs_is_replaced(client: TestClient,
 
 def test_each_request_logs_one_line_with_its_route_status_and_time(
         client: TestClient, lines: Lines) -> None:
-    response = client.get("/healthz")
+    response = client.get("/")
     [line] = [x for x in request_lines(lines)
               if x["request_id"] == response.headers["x-request-id"]]
-    assert (line["method"], line["route"], line["status"]) == ("GET", "/healthz", 200)
+    assert (line["method"], line["route"], line["status"]) == ("GET", "/", 200)
     assert line["duration_ms"] >= 0
     assert line["level"] == "info"
 
@@ -84,6 +84,12 @@ def test_the_request_line_names_the_route_not_the_token_in_the_path(
     # The test's HTTP client logs the URLs it calls; the server must not.
     server = [x for x in lines() if not x["logger"].startswith(("httpx", "mail.log"))]
     assert all(token not in json.dumps(x) for x in server)
+
+
+def test_healthchecks_are_logged_only_at_debug_level(client: TestClient,
+                                                     lines: Lines) -> None:
+    client.get("/healthz")
+    assert not [x for x in request_lines(lines) if x["route"] == "/healthz"]
 
 
 def test_lines_logged_inside_a_request_carry_its_id(client: TestClient,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from reconnect.settings import PROJECT_ROOT
 
@@ -38,3 +40,59 @@ def is_current(engine: Engine, database_url: str) -> bool:
     head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision() == head
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where the database's schema stands against this release's migrations."""
+
+    current: str | None  # the database's revision; None when no migration was ever applied
+    head: str  # the newest migration in migrations/
+    known: bool  # ``current`` is one of this release's migrations
+
+    @property
+    def is_current(self) -> bool:
+        return self.current == self.head
+
+    @property
+    def is_behind(self) -> bool:
+        """Upgrading would help: no schema yet, or an older migration of this release."""
+        return self.current is None or (self.known and not self.is_current)
+
+    def problem(self) -> str | None:
+        """What readiness reports when the schema does not match this release."""
+        if self.is_current:
+            return None
+        if self.current is None:
+            return (f"not migrated: the database has no schema yet (head is {self.head}); "
+                    "run `reconnect db upgrade`")
+        if self.known:
+            return (f"behind: at {self.current}, head is {self.head}; "
+                    "run `reconnect db upgrade`")
+        return (f"ahead: at {self.current}, which this release does not know (its head is "
+                f"{self.head}); run the release that migrated it, or downgrade the database "
+                f"to {self.head} with that release")
+
+
+def script_directory() -> ScriptDirectory:
+    """This release's migrations (read from migrations/, no database needed). It keeps
+    what it read: hold on to one rather than reading the folder on every check."""
+    return ScriptDirectory.from_config(Config(str(PROJECT_ROOT / "alembic.ini")))
+
+
+def schema_state(conn: Connection, scripts: ScriptDirectory) -> SchemaState:
+    head = scripts.get_current_head()
+    assert head is not None, "migrations/ holds no migration"
+    current = _database_revision(conn)
+    known = current is not None and \
+        current in {script.revision for script in scripts.walk_revisions()}
+    return SchemaState(current=current, head=head, known=known)
+
+
+def _database_revision(conn: Connection) -> str | None:
+    # What MigrationContext.get_current_revision() reads, without its two INFO lines per
+    # call: readiness asks every few seconds.
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    found = sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    return ",".join(found) or None

@@ -8,7 +8,7 @@ looks for a row that is not (yet) visible.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -28,9 +28,15 @@ class TaskSender(Protocol):
 class UnitOfWork:
     session: Session
     jobs: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
+    hooks: list[Callable[[], None]] = field(default_factory=list)
 
     def enqueue_after_commit(self, name: str, *args: int) -> None:
         self.jobs.append((name, args))
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Runs ``hook`` once the transaction has committed, never after a rollback: for
+        what must count only what really happened (metrics). A failing hook is logged."""
+        self.hooks.append(hook)
 
 
 @contextmanager
@@ -56,3 +62,8 @@ def unit_of_work(factory: sessionmaker[Session], sender: TaskSender,
             # beat tick finds them; failing the caller now would report lost work.
             log.warning("job not sent; the dispatcher will pick the work up", exc_info=True,
                         extra={"job": name})
+    for hook in uow.hooks:
+        try:
+            hook()
+        except Exception:
+            log.warning("after-commit hook failed", exc_info=True)

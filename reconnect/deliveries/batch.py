@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from reconnect.deliveries.compose import NothingToSend, compose
+from reconnect.deliveries.labels import stage_label
 from reconnect.deliveries.outcomes import Attempt, Outcome, with_reconnect
 from reconnect.deliveries.planning import enrolled, plan_after
 from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.deliveries.resends import RESENDABLE
 from reconnect.mail.message import WireMessage, build_message
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
@@ -64,12 +67,16 @@ def prepare(rt: Runtime, conn: Connection, ids: list[int],
                     else type(exc).__name__
                 repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason[:500])
                 log.exception("delivery cannot be built", extra={"delivery": delivery.id})
+                # Permanent: trying again would build the same broken email.
+                uow.after_commit(partial(rt.metrics.email_failed, delivery.kind,
+                                         stage_label(delivery), True))
                 outcomes[delivery.id] = Outcome.FAILED
                 continue
             attempt = Attempt(
                 delivery_id=delivery.id, number=delivery.attempts, partner_id=partner.id,
                 kind=delivery.kind, position=delivery.position, message_id=email.message_id,
-                partner_had_failures=partner.permanent_failures > 0, due_at=delivery.due_at)
+                partner_had_failures=partner.permanent_failures > 0, due_at=delivery.due_at,
+                stage=stage_label(delivery))
             if delivery.kind is DeliveryKind.STAGE:
                 attempt = replace(attempt, plan=plan_after(
                     rt, uow.session, partner, delivery.position, attempt.planning_time(now)))
@@ -89,6 +96,11 @@ def _stopped(rt: Runtime, session: Session, delivery: Delivery,
         stage = rt.programs.version(session, partner.program_version_id).stage(
             nudges.stage_of(delivery)) if partner.program_version_id else None
         return None if nudges.still_wanted(session, delivery, partner, stage) else S.CANCELLED
+    if delivery.kind is DeliveryKind.RESEND:
+        # Asked for by an operator; dropped if the partner left or paused since (resuming
+        # releases only the program's own stages, so holding it would strand it).
+        wanted = partner.status in RESENDABLE and partner.paused_at is None
+        return None if wanted else S.CANCELLED
     if not enrolled(partner):
         return S.CANCELLED
     return S.HELD if partner.paused_at is not None else None

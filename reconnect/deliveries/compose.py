@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from reconnect.deliveries import resends
 from reconnect.mail.message import OutgoingEmail
 from reconnect.mail.render import (
     Footer,
@@ -83,7 +84,7 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
         raise NothingToSend("partner has no program version")
     program = rt.programs.version(session, partner.program_version_id)
     nudge = delivery.kind is DeliveryKind.NUDGE
-    stage_key = stage_of(delivery) if nudge else delivery.key
+    stage_key = stage_key_of(delivery)
     stage = program.stage(stage_key)
     if stage is None:
         raise NothingToSend(f"stage {stage_key} is not in the partner's program version")
@@ -103,6 +104,16 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
                             previous_answers(session, program, stage, partner)),
             views, email_footer)
     return _outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
+
+
+def stage_key_of(delivery: Delivery) -> str:
+    """The stage a stage email, nudge or resend is about (a resend is rendered exactly
+    as the stage it copies)."""
+    if delivery.kind is DeliveryKind.NUDGE:
+        return stage_of(delivery)
+    if delivery.kind is DeliveryKind.RESEND:
+        return resends.stage_of(delivery)
+    return delivery.key
 
 
 def previous_answers(session: Session, program: Program, stage: Stage,

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.planning import Plan, replan, schedule_next
@@ -55,6 +55,7 @@ class Attempt:
     partner_had_failures: bool
     due_at: datetime
     plan: Plan | None = None  # for a stage: what comes next, worked out in advance
+    stage: str = ""  # the stage key it belongs to, for metrics ("" for a confirmation)
 
     def planning_time(self, now: datetime) -> datetime:
         """The time to plan the next stage from: never before this one was due, so a
@@ -94,6 +95,7 @@ def record_sent(rt: Runtime, sent: Attempt, bind: Connection | None = None,
         # The reaper gave our row away while we were sending: the documented window.
         log.warning("delivery was reaped while sending", extra={"delivery": sent.delivery_id})
         return Outcome.SKIPPED
+    rt.metrics.email_sent(sent.kind, sent.stage)  # committed: with_reconnect has returned
     replan_row = recorded.added if not recorded.on_plan else None
     if sent.partner_had_failures or replan_row is not None:
         def correct(uow: UnitOfWork) -> None:
@@ -126,12 +128,14 @@ def record_failure(rt: Runtime, attempt: Attempt, error: MailError,
                             last_error=reason, due_at=now + delay, claimed_at=None)
             log.info("delivery will be retried", extra={"delivery": delivery.id,
                      "reason": reason, "in_seconds": round(delay.total_seconds())})
+            uow.after_commit(partial(rt.metrics.delivery_retried, attempt.kind, attempt.stage))
             return Outcome.RETRY
         repo.transition(delivery.id, S.SENDING, S.FAILED, attempt.number, last_error=reason)
         log.warning("delivery failed", extra={"delivery": delivery.id, "reason": reason,
                                               "permanent": error.permanent})
-        suppressed = error.permanent and _count_refusal(rt, uow.session, attempt.partner_id,
-                                                        now)
+        uow.after_commit(partial(rt.metrics.email_failed, attempt.kind, attempt.stage,
+                                 error.permanent))
+        suppressed = error.permanent and _count_refusal(rt, uow, attempt.partner_id, now)
         # One lost week should not end the program: the next stage is still planned.
         if not suppressed and attempt.kind is DeliveryKind.STAGE:
             schedule_next(rt, uow.session, attempt.partner_id, attempt.position,
@@ -141,8 +145,9 @@ def record_failure(rt: Runtime, attempt: Attempt, error: MailError,
     return with_reconnect(rt, work, bind)
 
 
-def _count_refusal(rt: Runtime, session: Session, partner_id: int, now: datetime) -> bool:
+def _count_refusal(rt: Runtime, uow: UnitOfWork, partner_id: int, now: datetime) -> bool:
     """Counts a permanent refusal; at the limit, suppresses the address. True if it is."""
+    session = uow.session
     partner = PartnerRepository(session).get_for_update(partner_id)
     if partner is None:
         return True
@@ -154,4 +159,5 @@ def _count_refusal(rt: Runtime, session: Session, partner_id: int, now: datetime
         DeliveryRepository(session).cancel_scheduled(partner.id)
         log.warning("address suppressed after permanent failures",
                     extra={"partner": partner.id, "failures": partner.permanent_failures})
+        uow.after_commit(rt.metrics.address_suppressed)
     return True

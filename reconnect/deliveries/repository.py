@@ -138,16 +138,17 @@ class DeliveryRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def fail_exhausted(self, older_than: datetime, max_attempts: int) -> int:
-        """Stale rows that already used every attempt fail instead of looping forever."""
-        result = self.session.execute(
+    def fail_exhausted(self, older_than: datetime, max_attempts: int) -> list[int]:
+        """Stale rows that already used every attempt fail instead of looping forever;
+        returns their ids."""
+        return list(self.session.execute(
             update(Delivery)
             .where(Delivery.status.in_([S.CLAIMED, S.SENDING]),
                    Delivery.claimed_at < older_than, Delivery.attempts >= max_attempts)
             .values(status=S.FAILED, last_error="abandoned by workers too many times")
+            .returning(Delivery.id)
             .execution_options(synchronize_session=False)
-        )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        ).scalars())
 
     def cancel_scheduled(self, partner_id: int, kind: DeliveryKind | None = None) -> None:
         """Cancels what is waiting to go: scheduled rows, and rows held by a pause."""

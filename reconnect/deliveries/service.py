@@ -13,10 +13,12 @@ import math
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import Connection
 
 from reconnect.deliveries.batch import ClaimKeeper, prepare
+from reconnect.deliveries.labels import stage_label
 from reconnect.deliveries.outcomes import Outcome, record_failure, record_sent
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.jobs import DELIVER, DISPATCH_DUE
@@ -73,9 +75,13 @@ def reap_stale(rt: Runtime) -> int:
     with rt.unit_of_work() as uow:
         repo = DeliveryRepository(uow.session)
         given_up = repo.fail_exhausted(cutoff, rt.settings.delivery_max_attempts)
+        for delivery in repo.get_many(given_up) if given_up else []:
+            uow.after_commit(partial(rt.metrics.email_failed, delivery.kind,
+                                     stage_label(delivery), False))
         count = repo.reap_stale(S.CLAIMED, cutoff) + repo.reap_stale(S.SENDING, cutoff)
     if given_up:
-        log.error("stale deliveries out of attempts marked failed", extra={"count": given_up})
+        log.error("stale deliveries out of attempts marked failed",
+                  extra={"count": len(given_up)})
     if count:
         log.warning("stale deliveries returned to the queue", extra={"count": count})
     return count
@@ -84,6 +90,12 @@ def reap_stale(rt: Runtime) -> int:
 def deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
     """Sends a batch of claimed deliveries over the worker's one SMTP session, recording
     each result as soon as the relay answers so a crash can repeat one message at most."""
+    # Every count of the batch goes to Redis in one round trip when it ends.
+    with rt.metrics.batch():
+        return _deliver(rt, delivery_ids)
+
+
+def _deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
     ids = sorted(set(delivery_ids))
     outcomes: dict[int, Outcome] = {}
     ids = _within_send_rate(rt, ids, outcomes)

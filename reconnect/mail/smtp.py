@@ -13,7 +13,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reconnect.mail.message import WireMessage
 from reconnect.settings import Settings, SmtpSecurity
@@ -190,3 +190,47 @@ def _close_quietly(client: smtplib.SMTP) -> None:
         client.quit()
     except (smtplib.SMTPException, OSError):
         client.close()
+
+
+class _ClosesWhenGreetingFails(smtplib.SMTP):
+    """smtplib leaves the socket open when the greeting never comes (a timeout while
+    connecting inside the constructor); a probe that runs every few seconds must not."""
+
+    def connect(self, host: str = "localhost", port: int = 0,
+                source_address: Any = None) -> tuple[int, bytes]:
+        try:
+            return super().connect(host, port, source_address)
+        except BaseException:
+            self.close()
+            raise
+
+
+class _ProbeSmtp(_ClosesWhenGreetingFails):
+    pass
+
+
+class _ProbeSmtpSsl(_ClosesWhenGreetingFails, smtplib.SMTP_SSL):
+    pass
+
+
+def probe_relay(settings: Settings, timeout: float) -> None:
+    """Proves the relay answers: connect, EHLO, STARTTLS when configured, QUIT. It never
+    logs in and never sends. Raises what smtplib, ssl or the socket raise, or
+    smtplib.SMTPResponseException when EHLO is refused."""
+    s = settings
+    client: smtplib.SMTP
+    if s.smtp_security is SmtpSecurity.TLS:
+        client = _ProbeSmtpSsl(s.smtp_host, s.smtp_port, timeout=timeout,
+                               context=ssl.create_default_context())
+    else:
+        client = _ProbeSmtp(s.smtp_host, s.smtp_port, timeout=timeout)
+    try:
+        code, reply = client.ehlo()
+        if code != 250:
+            raise smtplib.SMTPResponseException(code, reply)
+        if s.smtp_security is SmtpSecurity.STARTTLS:
+            client.starttls(context=ssl.create_default_context())
+    except BaseException:
+        client.close()
+        raise
+    _close_quietly(client)

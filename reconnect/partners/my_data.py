@@ -27,9 +27,17 @@ class Erased:
 
 
 def export(session: Session, rt: Runtime, token: str) -> dict[str, Any]:
-    partner = PartnerRepository(session).get(partner_id_for(rt, token))
-    if partner is None:
+    found = export_partner(session, rt, partner_id_for(rt, token))
+    if found is None:
         raise TokenError(TokenProblem.INVALID)
+    return found
+
+
+def export_partner(session: Session, rt: Runtime, partner_id: int) -> dict[str, Any] | None:
+    """Everything stored about the partner, or None if nothing is (erased, or unknown)."""
+    partner = PartnerRepository(session).get(partner_id)
+    if partner is None:
+        return None
     data = PartnerDataRepository(session)
     return {
         "exported_at": _iso(rt.clock.now()),
@@ -59,9 +67,17 @@ def export(session: Session, rt: Runtime, token: str) -> dict[str, Any]:
 def erase(uow: UnitOfWork, rt: Runtime, token: str) -> Erased:
     """Erases everything stored about the partner. Their partner keeps their own data
     and emails, and is not told."""
-    partner = PartnerRepository(uow.session).get_for_update(partner_id_for(rt, token))
-    if partner is None:
+    erased = erase_partner(uow, partner_id_for(rt, token))
+    if erased is None:
         raise TokenError(TokenProblem.USED)
+    return erased
+
+
+def erase_partner(uow: UnitOfWork, partner_id: int) -> Erased | None:
+    """The same erasure by partner id; None if there is nothing (left) to erase."""
+    partner = PartnerRepository(uow.session).get_for_update(partner_id)
+    if partner is None:
+        return None
     reflections, emails = PartnerDataRepository(uow.session).erase(partner)
     return Erased(reflections=reflections, emails=emails)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from reconnect.models import Couple, Partner, PartnerStatus
@@ -33,6 +33,12 @@ class PartnerRepository:
             select(Partner).where(Partner.couple_id.in_(couples.scalar_subquery()))
         ).scalars()
         return {p.id: p for p in rows}
+
+    def count_suppressed(self) -> int:
+        """Addresses that get no more mail after repeated permanent refusals."""
+        return int(self.session.execute(
+            select(func.count()).select_from(Partner).where(Partner.suppressed_at.is_not(None))
+        ).scalar_one())
 
     def other_partner(self, partner: Partner) -> Partner | None:
         return self.session.execute(

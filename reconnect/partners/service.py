@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -78,6 +79,7 @@ def confirm(uow: UnitOfWork, rt: Runtime, token: str, timezone: str | None = Non
     deliveries = DeliveryRepository(uow.session)
     deliveries.cancel_scheduled(partner.id, DeliveryKind.CONFIRMATION)
     deliveries.add(partner.id, DeliveryKind.STAGE, first.key, first.position, due, now)
+    uow.after_commit(partial(rt.metrics.confirmed, partner.program_slug))
     return partner
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -124,6 +125,7 @@ def record(uow: UnitOfWork, rt: Runtime, token: str, prompt_key: str, answer: st
             answer=answer, note=cleaned, shared=shared, created_at=now, updated_at=now))
         if ctx.prompt.shared:
             plan_nudge(uow.session, rt, ctx.partner, ctx.stage)
+        uow.after_commit(partial(rt.metrics.reflection_recorded, ctx.stage.key))
     else:
         reflection.answer = answer
         reflection.note = cleaned

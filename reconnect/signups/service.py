@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from datetime import datetime
+from functools import partial
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
@@ -62,6 +63,7 @@ def sign_up(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> None:
                                                  me.id, now)))
         deliveries.add_all([(p.id, DeliveryKind.CONFIRMATION, confirmation_key(1), -1, now)
                             for p in created], now)
+        uow.after_commit(partial(rt.metrics.signed_up, slug, len(created)))
     # Beat would find the confirmation within one tick anyway; the nudge makes it
     # arrive at once, and is skipped when another signup just sent one.
     if _kick_due():

@@ -1,0 +1,136 @@
+"""The admin API under ``/api/v1/admin``: every route needs the admin token
+(``api.admin_auth``). It calls the same services as ``reconnect admin``."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
+
+from api.admin_auth import require_admin
+from api.deps import ReadSessionDep, RuntimeDep, UowDep
+from api.v1 import VALIDATION_MESSAGE, ApiError
+from reconnect.admin import service
+from reconnect.admin.funnel import funnel_report
+from reconnect.admin.resend import ResendRefused, resend
+from reconnect.admin.schemas import (
+    FunnelReport,
+    PartnerSummary,
+    QueueReport,
+    ResendRequest,
+    Resent,
+)
+from reconnect.validation import MAX_EMAIL
+
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _no_store(response: Response) -> None:
+    # What these answers say about a person must not linger in a cache.
+    response.headers.update(NO_STORE)
+
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"],
+                   dependencies=[Depends(require_admin), Depends(_no_store)])
+
+
+def _unknown(partner_id: int) -> ApiError:
+    return ApiError(404, "unknown_partner", f"There is no partner {partner_id}.")
+
+
+def _invalid(exc: service.InvalidInput) -> ApiError:
+    return ApiError(422, "validation_failed", VALIDATION_MESSAGE,
+                    fields={exc.field: exc.message})
+
+
+def _not_active(exc: service.PartnerNotActive) -> ApiError:
+    return ApiError(409, "partner_not_active",
+                    f"The partner is {exc.status.value}; this does not apply to them.",
+                    partner_status=exc.status.value)
+
+
+@router.get("/partners")
+def find_partner(email: Annotated[str, Query(max_length=2 * MAX_EMAIL)],
+                 rt: RuntimeDep, session: ReadSessionDep) -> PartnerSummary:
+    try:
+        found = service.find(session, rt, email)
+    except service.InvalidInput as exc:
+        raise _invalid(exc) from exc
+    if found is None:
+        raise ApiError(404, "unknown_partner", "No partner has that address.")
+    return found
+
+
+@router.post("/partners/{partner_id}/pause")
+def pause(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
+    try:
+        return service.pause(uow, rt, partner_id)
+    except service.UnknownPartner as exc:
+        raise _unknown(partner_id) from exc
+    except service.PartnerNotActive as exc:
+        raise _not_active(exc) from exc
+
+
+@router.post("/partners/{partner_id}/resume")
+def resume(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
+    try:
+        return service.resume(uow, rt, partner_id)
+    except service.UnknownPartner as exc:
+        raise _unknown(partner_id) from exc
+    except service.PartnerNotActive as exc:
+        raise _not_active(exc) from exc
+
+
+@router.post("/partners/{partner_id}/resend", status_code=202)
+def resend_stage(partner_id: int, body: ResendRequest, rt: RuntimeDep,
+                 uow: UowDep) -> Resent:
+    try:
+        return resend(uow, rt, partner_id, body.stage)
+    except service.UnknownPartner as exc:
+        raise _unknown(partner_id) from exc
+    except service.InvalidInput as exc:
+        raise _invalid(exc) from exc
+    except ResendRefused as exc:
+        raise ApiError(409, "resend_refused", exc.message, reason=exc.reason) from exc
+
+
+@router.post("/partners/{partner_id}/suppress")
+def suppress(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
+    try:
+        return service.suppress(uow, rt, partner_id)
+    except service.UnknownPartner as exc:
+        raise _unknown(partner_id) from exc
+
+
+@router.get("/partners/{partner_id}/export")
+def export(partner_id: int, rt: RuntimeDep, session: ReadSessionDep) -> Response:
+    try:
+        data = service.export(session, rt, partner_id)
+    except service.UnknownPartner as exc:
+        raise _unknown(partner_id) from exc
+    return Response(json.dumps(data, indent=2, ensure_ascii=False),
+                    media_type="application/json", headers={
+                        **NO_STORE, "Content-Disposition":
+                        f'attachment; filename="reconnect-partner-{partner_id}.json"'})
+
+
+@router.delete("/partners/{partner_id}", status_code=204)
+def erase(partner_id: int, rt: RuntimeDep, uow: UowDep) -> Response:
+    service.erase(uow, rt, partner_id)  # idempotent: nothing left is also "erased"
+    return Response(status_code=204)
+
+
+@router.get("/stats/funnel")
+def funnel(rt: RuntimeDep, session: ReadSessionDep,
+           program: Annotated[str | None, Query(max_length=40)] = None) -> FunnelReport:
+    try:
+        return funnel_report(session, rt, program)
+    except service.InvalidInput as exc:
+        raise _invalid(exc) from exc
+
+
+@router.get("/queue")
+def queue(rt: RuntimeDep, session: ReadSessionDep) -> QueueReport:
+    return service.queue(session, rt)

@@ -1,0 +1,5 @@
+"""Counters and durations shared by every process through Redis, exposed at ``/metrics``.
+
+``events.Metrics`` is what the domain calls; ``store`` keeps the counts in Redis;
+``collector`` turns them, and the database's current state, into Prometheus families.
+"""

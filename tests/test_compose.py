@@ -1,0 +1,223 @@
+"""docker-compose.yml and the image it builds, checked without a Docker engine: Debian's
+`docker-compose` validates and interpolates the files, and PyYAML reads their shape.
+
+The stack's processes themselves are run by tests/test_entrypoints.py."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from reconnect.settings import PROJECT_ROOT, Environment, Settings
+
+COMPOSE = PROJECT_ROOT / "docker-compose.yml"
+RELAY = PROJECT_ROOT / "docker-compose.relay.yml"
+ENTRYPOINT = PROJECT_ROOT / "docker" / "entrypoint.sh"
+APP_ROLES = {"migrate": "migrate", "api": "api", "worker": "worker", "beat": "beat"}
+SECRET = "compose-test-secret-" + "k" * 32
+RELAY_ENV = {"RECONNECT_SMTP_HOST": "smtp.example.com",
+             "RECONNECT_BASE_URL": "https://reconnect.example.org"}
+# Variables the entrypoint reads that are not the operator's to set.
+NOT_SETTINGS = {"TMPDIR"}
+
+
+def _docker_compose() -> str:
+    found = shutil.which("docker-compose")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("docker-compose is missing; .ci/run installs Debian's package")
+        pytest.skip("docker-compose is not installed (apt-get install docker-compose)")
+    return found
+
+
+def compose(project: Path, *files: Path, dotenv: dict[str, str] | None = None,
+            env: dict[str, str] | None = None, dotenv_text: str = "",
+            args: tuple[str, ...] = ("config", "-q")) -> subprocess.CompletedProcess[str]:
+    """`docker-compose -f ... <args>` as an operator runs it: in a project folder holding
+    ``dotenv_text`` and ``dotenv`` as its .env (never the developer's own), with nothing
+    else in the environment but ``env``."""
+    (project / ".env").write_text(
+        dotenv_text + "".join(f"{k}={v}\n" for k, v in (dotenv or {}).items()))
+    command = [_docker_compose(), "--project-directory", str(project)]
+    for file in files:
+        command += ["-f", str(file)]
+    return subprocess.run([*command, *args], cwd=project, capture_output=True, text=True,
+                          timeout=60, check=False,
+                          env={"PATH": os.environ["PATH"], "HOME": str(project), **(env or {})})
+
+
+def resolved(project: Path, *files: Path, dotenv: dict[str, str],
+             dotenv_text: str = "") -> dict[str, Any]:
+    result = compose(project, *files, dotenv=dotenv, dotenv_text=dotenv_text,
+                     args=("config",))
+    assert result.returncode == 0, result.stderr
+    loaded: dict[str, Any] = yaml.safe_load(result.stdout)
+    return loaded
+
+
+def services() -> dict[str, dict[str, Any]]:
+    loaded: dict[str, dict[str, Any]] = yaml.safe_load(COMPOSE.read_text())["services"]
+    return loaded
+
+
+def test_the_stack_is_valid_with_only_a_secret_key(tmp_path: Path) -> None:
+    in_dotenv = compose(tmp_path, COMPOSE, dotenv={"RECONNECT_SECRET_KEY": SECRET})
+    assert in_dotenv.returncode == 0, in_dotenv.stderr
+    in_environment = compose(tmp_path, COMPOSE, env={"RECONNECT_SECRET_KEY": SECRET})
+    assert in_environment.returncode == 0, in_environment.stderr
+
+
+def test_the_stack_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    result = compose(tmp_path, COMPOSE, dotenv={"POSTGRES_PASSWORD": "pw"})
+    assert result.returncode != 0
+    assert "RECONNECT_SECRET_KEY is not set" in result.stderr
+
+
+def test_a_copy_of_the_example_env_needs_only_the_secret_key(tmp_path: Path) -> None:
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    refused = compose(tmp_path, COMPOSE, dotenv_text=example)
+    assert refused.returncode != 0
+    assert "RECONNECT_SECRET_KEY is not set" in refused.stderr
+    accepted = compose(tmp_path, COMPOSE, dotenv_text=example,
+                       dotenv={"RECONNECT_SECRET_KEY": SECRET})
+    assert accepted.returncode == 0, accepted.stderr
+
+
+def test_the_relay_variant_is_valid(tmp_path: Path) -> None:
+    result = compose(tmp_path, COMPOSE, RELAY,
+                     dotenv={"RECONNECT_SECRET_KEY": SECRET, **RELAY_ENV})
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("missing", sorted(RELAY_ENV))
+def test_the_relay_variant_needs_a_relay_and_a_public_address(tmp_path: Path,
+                                                              missing: str) -> None:
+    dotenv = {"RECONNECT_SECRET_KEY": SECRET, **RELAY_ENV}
+    del dotenv[missing]
+    result = compose(tmp_path, COMPOSE, RELAY, dotenv=dotenv)
+    assert result.returncode != 0
+    assert f"{missing} is not set" in result.stderr
+
+
+def test_mailpit_catches_mail_unless_the_relay_file_is_added(tmp_path: Path) -> None:
+    dotenv = {"RECONNECT_SECRET_KEY": SECRET, "RECONNECT_SMTP_HOST": "smtp.example.com",
+              "RECONNECT_SMTP_PORT": "465", "RECONNECT_SMTP_SECURITY": "tls",
+              "RECONNECT_SMTP_USERNAME": "relay-user", "RECONNECT_SMTP_PASSWORD": "relay-pw",
+              "RECONNECT_BASE_URL": "https://reconnect.example.org"}
+    development = resolved(tmp_path, COMPOSE, dotenv=dotenv)["services"]
+    relay = resolved(tmp_path, COMPOSE, RELAY, dotenv=dotenv)["services"]
+    for name in APP_ROLES:
+        mailpit = development[name]["environment"]
+        assert (mailpit["RECONNECT_SMTP_HOST"], mailpit["RECONNECT_SMTP_PORT"]) == \
+            ("mailpit", "1025")
+        # No login: production refuses a password sent over a plain connection.
+        assert mailpit["RECONNECT_SMTP_USERNAME"] == mailpit["RECONNECT_SMTP_PASSWORD"] == ""
+        real = relay[name]["environment"]
+        assert (real["RECONNECT_SMTP_HOST"], real["RECONNECT_SMTP_PORT"],
+                real["RECONNECT_SMTP_SECURITY"]) == ("smtp.example.com", "465", "tls")
+        assert (real["RECONNECT_SMTP_USERNAME"], real["RECONNECT_SMTP_PASSWORD"]) == \
+            ("relay-user", "relay-pw")
+        assert real["RECONNECT_ENV"] == "production"
+    assert "profiles" not in development["mailpit"]
+    assert relay["mailpit"]["profiles"] == ["mailpit"]  # not started unless asked for
+
+
+@pytest.mark.parametrize("files", [(COMPOSE,), (COMPOSE, RELAY)], ids=["mailpit", "relay"])
+def test_what_the_containers_get_passes_the_apps_production_checks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: tuple[Path, ...]) -> None:
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    found = resolved(tmp_path, *files, dotenv_text=example,
+                     dotenv={"RECONNECT_SECRET_KEY": SECRET, **RELAY_ENV})["services"]
+    for name in APP_ROLES:
+        for variable in [v for v in os.environ if v.startswith("RECONNECT_")]:
+            monkeypatch.delenv(variable)
+        for variable, value in found[name]["environment"].items():
+            monkeypatch.setenv(variable, str(value))
+        settings = Settings(_env_file=None)
+        assert settings.env is Environment.PRODUCTION
+
+
+def test_every_app_service_is_one_image_through_one_entrypoint() -> None:
+    found = services()
+    images = {(repr(found[name]["build"]), found[name]["image"]) for name in APP_ROLES}
+    assert len(images) == 1
+    for name, role in APP_ROLES.items():
+        assert found[name]["command"] == [role]
+        assert "entrypoint" not in found[name]  # the image's: docker/entrypoint.sh
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    assert "docker/entrypoint.sh /usr/local/bin/reconnect-entrypoint" in dockerfile
+    assert 'ENTRYPOINT ["reconnect-entrypoint"]' in dockerfile
+    script = ENTRYPOINT.read_text()
+    for role in APP_ROLES.values():
+        assert re.search(rf"^\s+{role}\)$", script, re.MULTILINE), role
+    assert os.access(ENTRYPOINT, os.X_OK)
+
+
+def test_healthchecks_use_the_entrypoint_and_the_data_stores_their_own() -> None:
+    found = services()
+    assert found["api"]["healthcheck"]["test"] == ["CMD", "reconnect-entrypoint", "health",
+                                                   "api"]
+    assert found["worker"]["healthcheck"]["test"] == ["CMD", "reconnect-entrypoint",
+                                                      "health", "worker"]
+    assert "pg_isready" in found["postgres"]["healthcheck"]["test"]
+    assert "ping" in found["redis"]["healthcheck"]["test"]
+
+
+def test_data_is_kept_in_volumes_and_redis_appends_every_write() -> None:
+    found = services()
+    command = found["redis"]["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert any(v.endswith(":/data") for v in found["redis"]["volumes"])
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in found["postgres"]["volumes"])
+
+
+def test_the_app_starts_only_after_a_successful_migration() -> None:
+    found = services()
+    for name in ("api", "worker", "beat"):
+        needs = found[name]["depends_on"]
+        assert needs["migrate"]["condition"] == "service_completed_successfully"
+        assert needs["postgres"]["condition"] == "service_healthy"
+        assert needs["redis"]["condition"] == "service_healthy"
+    assert found["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert found["migrate"]["restart"] == "no"  # one-shot
+
+
+def test_workers_scale_and_beat_does_not() -> None:
+    found = services()
+    assert "container_name" not in found["worker"]
+    assert "ports" not in found["worker"]
+    # A fixed name makes `--scale beat=2` fail instead of starting a second beat.
+    assert found["beat"]["container_name"]
+    assert found["beat"]["deploy"]["replicas"] == 1
+    assert "ports" not in found["beat"]
+
+
+def test_every_long_running_service_restarts_itself() -> None:
+    for name, service in services().items():
+        if name != "migrate":
+            assert service["restart"] == "unless-stopped", name
+
+
+def test_secrets_come_from_the_environment_only() -> None:
+    text = COMPOSE.read_text()
+    assert "${RECONNECT_SECRET_KEY:?" in text
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    for secret in ("SECRET_KEY", "ADMIN_TOKEN", "PASSWORD"):
+        assert secret not in dockerfile
+    ignored = (PROJECT_ROOT / ".dockerignore").read_text().split()
+    for kept_out in (".env", ".venv", "var", "test-artifacts", ".git"):
+        assert kept_out in ignored
+
+
+def test_every_variable_an_operator_can_set_is_in_the_example_env() -> None:
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    used = set(re.findall(r"\$\{(\w+)", COMPOSE.read_text() + RELAY.read_text()))
+    used |= set(re.findall(r"\$\{(\w+):-", ENTRYPOINT.read_text())) - NOT_SETTINGS
+    assert sorted(v for v in used if v not in example) == []
