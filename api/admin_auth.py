@@ -38,7 +38,8 @@ def require_admin(request: Request, rt: RuntimeDep) -> None:
         log.warning("admin sign-in refused: too many failures", extra={"client": client})
         _refuse(request, 429, "rate_limited", TOO_MANY, {"Retry-After": str(wait)},
                 retry_after=wait)
-    given = presented_token(request.headers.get("authorization", ""))
+    given = presented_token(request.headers.get("authorization", ""),
+                            basic_allowed=_browser_page(request))
     if given is not None and tokens_match(given, expected):
         return
     if given is not None:  # no credential at all is not a guess: not counted
@@ -57,12 +58,21 @@ def _refuse(request: Request, status: int, error: str, message: str,
     raise HTTPException(status, message, headers=headers)
 
 
-def presented_token(authorization: str) -> str | None:
+def _browser_page(request: Request) -> bool:
+    """Whether HTTP Basic is accepted: only to read the admin pages. A browser sends
+    Basic credentials it remembers with any request to the site, also one that another
+    site's page makes it send, so anything that changes something (the admin API) or is
+    read by machines (/metrics) takes the Bearer token, which a browser never adds."""
+    return request.method in ("GET", "HEAD") and not request.url.path.startswith("/api/") \
+        and request.url.path != "/metrics"
+
+
+def presented_token(authorization: str, *, basic_allowed: bool = True) -> str | None:
     scheme, _, credentials = authorization.strip().partition(" ")
     credentials = credentials.strip()
     if scheme.lower() == "bearer":
         return credentials or None
-    if scheme.lower() == "basic":
+    if scheme.lower() == "basic" and basic_allowed:
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):

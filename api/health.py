@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import Receive, Scope, Send
 
+from reconnect.program.catalog import UnknownProgram
+from reconnect.program.loader import ProgramError
 from reconnect.readiness import Readiness
 from reconnect.runtime import Runtime
 from reconnect.startup import database_problem
@@ -86,11 +88,20 @@ async def stop(app: FastAPI) -> None:
 
 
 async def _load_programs_when_possible(app: FastAPI, rt: Runtime) -> None:
+    told: str | None = None
     while True:
         await asyncio.sleep(PROGRAM_RETRY_SECONDS)
         try:
             await to_thread.run_sync(rt.load_programs)
         except SQLAlchemyError:
+            continue
+        except (ProgramError, UnknownProgram) as exc:
+            # The database is usable now, but no version of a program ever validated:
+            # say so once, and take the files as soon as an editor fixes them.
+            if str(exc) != told:
+                told = str(exc)
+                log.error("programs cannot be loaded: they do not validate",
+                          extra={"problems": told.splitlines()})
             continue
         log.info("programs loaded: the database is usable now")
         app.state.programs_task = None

@@ -17,6 +17,7 @@ from reconnect.admin.lockout import FAILURE_LIMIT, tokens_match
 from reconnect.runtime import Runtime
 from reconnect.settings import Settings
 from tests.support.admin import ADMIN_TOKEN, BASIC, BEARER, basic
+from tests.support.flows import row_counts
 
 API = "/api/v1/admin/queue"
 PAGE = "/admin"
@@ -63,11 +64,29 @@ def test_anything_but_the_exact_token_is_refused(client: TestClient, path: str,
 
 
 @pytest.mark.parametrize("path", [API, PAGE])
-def test_the_right_token_opens_by_bearer_or_basic(client: TestClient, path: str) -> None:
+def test_the_right_bearer_token_opens(client: TestClient, path: str) -> None:
     assert client.get(path, headers=BEARER).status_code == 200
-    assert client.get(path, headers=BASIC).status_code == 200
     assert client.get(path, headers={"Authorization": f"bearer   {ADMIN_TOKEN}  "}) \
         .status_code == 200
+
+
+def test_a_browser_reads_the_admin_pages_with_the_token_as_its_password(
+        client: TestClient) -> None:
+    assert client.get(PAGE, headers=BASIC).status_code == 200
+
+
+@pytest.mark.parametrize("path", [API, "/metrics"])
+def test_the_api_and_metrics_take_no_password_a_browser_remembers(client: TestClient,
+                                                                   path: str) -> None:
+    assert client.get(path, headers=BASIC).status_code == 401
+
+
+def test_another_sites_page_cannot_make_a_signed_in_browser_act(client: TestClient) -> None:
+    # The browser would add the remembered Basic credentials to a form post from anywhere.
+    before = row_counts(client.app.state.runtime)  # type: ignore[attr-defined]
+    forged = client.post("/api/v1/admin/partners/1/suppress", headers=BASIC)
+    assert forged.status_code == 401
+    assert row_counts(client.app.state.runtime) == before  # type: ignore[attr-defined]
 
 
 def test_tokens_are_compared_as_fixed_length_digests(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -129,6 +129,16 @@ def test_mailpit_catches_mail_unless_the_relay_file_is_added(tmp_path: Path) -> 
     assert relay["mailpit"]["profiles"] == ["mailpit"]  # not started unless asked for
 
 
+def test_a_relay_set_up_from_the_example_env_is_reached_over_starttls(tmp_path: Path) -> None:
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    relay = resolved(tmp_path, COMPOSE, RELAY, dotenv_text=example,
+                     dotenv={"RECONNECT_SECRET_KEY": SECRET, **RELAY_ENV})["services"]
+    for name in APP_ROLES:
+        real = relay[name]["environment"]
+        assert (real["RECONNECT_SMTP_PORT"], real["RECONNECT_SMTP_SECURITY"]) == \
+            ("587", "starttls")
+
+
 @pytest.mark.parametrize("files", [(COMPOSE,), (COMPOSE, RELAY)], ids=["mailpit", "relay"])
 def test_what_the_containers_get_passes_the_apps_production_checks(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: tuple[Path, ...]) -> None:
@@ -221,3 +231,19 @@ def test_every_variable_an_operator_can_set_is_in_the_example_env() -> None:
     used = set(re.findall(r"\$\{(\w+)", COMPOSE.read_text() + RELAY.read_text()))
     used |= set(re.findall(r"\$\{(\w+):-", ENTRYPOINT.read_text())) - NOT_SETTINGS
     assert sorted(v for v in used if v not in example) == []
+
+
+def test_the_image_builds_with_the_classic_builder_too() -> None:
+    # Debian's docker-compose 1.29 builds without BuildKit: its syntax must not be needed.
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    for buildkit_only in ("--mount=", "--chmod=", "--link", "# syntax="):
+        assert buildkit_only not in dockerfile
+
+
+def test_the_final_image_takes_only_the_installed_dependencies_from_the_build() -> None:
+    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
+    final_stage = dockerfile.rsplit("\nFROM ", 1)[1]
+    assert re.findall(r"COPY --from=(\S+)", final_stage) == ["build"]
+    assert "COPY --from=build /opt/venv /opt/venv" in final_stage
+    assert "USER reconnect" in final_stage
+    assert not re.search(r"apt-get install|gcc|build-essential", final_stage)

@@ -635,3 +635,20 @@ def test_a_stored_version_is_read_back_without_the_checks_added_for_editors(
     assert parse_program(files).stages[0].title == "Hello"
     with pytest.raises(ProgramError):
         parse_program(files, editorial=True)
+
+
+def test_a_stored_version_with_a_quoted_day_still_loads(tiny: Path) -> None:
+    edit(tiny, LATER, "day: 7\n", 'day: "7"\n')
+    files = read_program_files(tiny)
+    assert parse_program(files).stages[1].day == 7
+    with pytest.raises(ProgramError, match="must be a whole number"):
+        parse_program(files, editorial=True)
+
+
+def test_a_stored_version_with_a_stage_named_index_still_loads(tiny: Path) -> None:
+    edit(tiny, MANIFEST, "  - later\n", "  - index\n")
+    files = read_program_files(tiny)
+    files["stages/index.md"] = files.pop(LATER)
+    assert [s.key for s in parse_program(files).stages] == ["hello", "index"]
+    with pytest.raises(ProgramError, match="cannot be a stage key"):
+        parse_program(files, editorial=True)

@@ -220,6 +220,26 @@ def test_the_api_serves_once_the_database_is_migrated(settings: Settings, start_
     assert client.get("/").status_code == 200
 
 
+def test_programs_that_never_validated_wait_for_a_fix_once_the_database_is_usable(
+        settings: Settings, start_app: StartApp, tmp_path: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    programs = tmp_path / "program"
+    shutil.copytree(PROJECT_ROOT / "program" / "main", programs / "main")
+    welcome = programs / "main" / "stages" / "welcome.md"
+    good = welcome.read_text(encoding="utf-8")
+    welcome.write_text(good.replace("{{ first_name }}", "{{ firstname }}"), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    client = start_app(settings.model_copy(update={"database_url": url,
+                                                   "program_dir": programs}))
+    caplog.set_level(logging.ERROR, logger="api.health")
+    upgrade(url)
+    wait_until(lambda: any("do not validate" in r.getMessage() for r in caplog.records))
+    assert client.get("/").status_code == 503  # still waiting, not stuck or crashed
+    welcome.write_text(good, encoding="utf-8")
+    wait_until(lambda: _ready(client) == (200, ALL_OK))
+    assert client.get("/").status_code == 200
+
+
 def test_reasons_never_show_passwords(settings: Settings) -> None:
     secretive = settings.model_copy(update={
         "redis_url": f"redis://:s3cret-redis-pass@127.0.0.1:{free_port()}/6",

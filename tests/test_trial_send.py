@@ -63,9 +63,16 @@ def test_without_that_answer_the_block_stays_hidden(relay: SmtpSink) -> None:
     assert SUPPORT_HEADING not in relay.wait_count(1)[0].text
 
 
+def test_the_default_sample_partner_has_a_partner_named_alex(relay: SmtpSink) -> None:
+    assert send_test("share-without-blame", "--to", EDITOR) == 0
+    assert "sharing a few of those words with Alex" in relay.wait_count(1)[0].text
+
+
 def test_the_sample_partner_without_a_partner_reads_your_partner(relay: SmtpSink) -> None:
-    assert send_test("welcome", "--to", EDITOR, "--partner", "not-joined") == 0
-    assert "Alex" not in relay.wait_count(1)[0].text
+    assert send_test("share-without-blame", "--to", EDITOR, "--partner", "not-joined") == 0
+    text = relay.wait_count(1)[0].text
+    assert "sharing a few of those words with your partner" in text
+    assert "Alex" not in text
 
 
 def test_another_program_can_be_chosen(relay: SmtpSink) -> None:

@@ -129,8 +129,8 @@ class RedisStore:
             log.info("metrics written to Redis again")
 
     def _send(self, tally: Tally) -> None:
-        # MULTI/EXEC: a write either lands whole or not at all, so one kept for a retry
-        # is never counted twice.
+        # MULTI/EXEC: a write lands whole or not at all. Only a reply lost after Redis
+        # applied it (a timeout at that moment) makes the retry count it a second time.
         pipe = self._client.pipeline(transaction=True)
         for (key, name), n in tally.counts.items():
             pipe.hincrby(key, name, n)

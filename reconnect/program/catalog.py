@@ -101,13 +101,19 @@ class ProgramCatalog:
                 fingerprint = _fingerprint(self.program_dir / slug)
                 if self._seen.get(slug) == fingerprint:
                     continue
-                self._seen[slug] = fingerprint
                 try:
                     self._take(factory, slug, self._now())
                 except ProgramError as exc:
                     with self._lock:
                         kept = self._current.get(slug)
                     _log_refused(slug, exc, kept[0] if kept else None)
+                except Exception:
+                    # The database hiccuped while registering: not the edit's fault, and
+                    # not the request's. Left unseen, the edit is taken at the next look.
+                    log.exception("program reload failed; will try again",
+                                  extra={"slug": slug})
+                    continue
+                self._seen[slug] = fingerprint
         finally:
             self._looking.release()
 

@@ -112,7 +112,7 @@ def _parse(files: dict[str, str], folder: str | None, *, editorial: bool) -> Pro
                                     "remove one of the two lines"))
             continue
         listed[key] = line
-        if key in RESERVED_KEYS:
+        if editorial and key in RESERVED_KEYS:
             problems.append(Problem(MANIFEST, "stages", f"'{key}' cannot be a stage key: the "
                                     "preview gallery uses that name for its own page", line,
                                     f"rename {rel} and its line here, e.g. to '{key}-stage'"))

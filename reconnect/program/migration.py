@@ -123,19 +123,27 @@ def _move(partner: Partner, rows: list[Delivery], target: Program, now: datetime
     same = target.stage(waiting.key) if waiting is not None else None
     start = same.position if same is not None else 1 + max(
         (s.position for s in target.stages if any(d.key == s.key for d in done)), default=-1)
-    received = {d.key: d.sent_at for d in done if d.status is S.SENT}
-    again = [s.key for s in target.stages[start:] if s.key in received]
+    # Any stage they have had (received, or given up on after failing) that still lies
+    # ahead of them: sending it would repeat it, and planning it again would collide
+    # with its row.
+    had = {d.key: d for d in done}
+    again = [had[s.key] for s in target.stages[start:] if s.key in had]
     if again:
-        when = received[again[0]]
-        return _refuse(base, f"would get '{again[0]}' again, which they received on "
-                             f"{when:%Y-%m-%d}" if when else f"would get '{again[0]}' again")
-    had = {d.key for d in done}
+        return _refuse(base, _repeat(again[0]))
     skipped = tuple(s.key for s in target.stages[:start] if s.key not in had)
     following = target.stage_at(start)
     if following is None:
         return replace(base, skipped=skipped)
     return replace(base, next_key=following.key, skipped=skipped,
                    next_due_at=_due(partner, following, now, waiting))
+
+
+def _repeat(row: Delivery) -> str:
+    if row.status is S.SENT:
+        when = f", which they received on {row.sent_at:%Y-%m-%d}" if row.sent_at else ""
+        return f"would get '{row.key}' again{when}"
+    return (f"would reach '{row.key}' again, which was {row.status.value} for them "
+            "(a stage is sent at most once)")
 
 
 def _due(partner: Partner, stage: Stage, now: datetime, waiting: Delivery | None

@@ -11,11 +11,15 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+# Validation context key: the rules that came after programs were first stored apply.
+EDITORIAL = "editorial"
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=40)]
 SCALE_VALUES = ("1", "2", "3", "4", "5")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -104,13 +108,22 @@ class Exercise(_Strict):
 
 
 class StageFrontMatter(_Strict):
-    # Strict: YAML gives whole numbers as int; "7", 7.5 or yes are mistakes, not days.
-    day: Annotated[int, Field(ge=0, le=730, strict=True)]
+    day: Annotated[int, Field(ge=0, le=730)]
     title: Annotated[str, _single_line(60)]
     subject: Annotated[str, _single_line(70), HEADER_TEXT]
     preheader: Annotated[str, _single_line(110)]
     exercise: Exercise
     prompts: Annotated[tuple[Prompt, ...], Field(min_length=1, max_length=3)]
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object, info: ValidationInfo) -> object:
+        # YAML gives whole numbers as int: in files an editor writes, "7", 7.5 or yes are
+        # mistakes, not days. Versions stored before this rule still load as they did.
+        if EDITORIAL in (info.context or {}) and (isinstance(value, bool)
+                                                   or not isinstance(value, int)):
+            raise PydanticCustomError("int_type", "Input should be a valid integer")
+        return value
 
     @model_validator(mode="after")
     def _unique_prompt_keys(self) -> Self:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from reconnect.program import yaml_lines
 from reconnect.program.mistakes import explain
-from reconnect.program.model import Stage, StageFrontMatter
+from reconnect.program.model import EDITORIAL, Stage, StageFrontMatter
 from reconnect.program.problems import Problem
 from reconnect.program.text_checks import PreviousStage, TemplateProblem, check_text
 from reconnect.program.yaml_lines import YamlSyntaxError, YamlText
@@ -52,7 +52,7 @@ def parse_stage(key: str, position: int, rel: str, text: str, previous: Previous
     # File line 1 is the opening "---", then the front matter, then the closing "---".
     body_offset = (head.count("\n") + 1 if head else 0) + 2
     doc = load_yaml(head, rel, 2, problems, editorial)
-    front = parse_model(StageFrontMatter, doc, rel, problems)
+    front = parse_model(StageFrontMatter, doc, rel, problems, editorial=editorial)
     for problem in check_text(body, previous, editorial=editorial):
         problems.append(_text_problem(rel, "body", problem,
                                       problem.line + body_offset if problem.line else None))
@@ -101,7 +101,7 @@ def load_yaml(text: str, rel: str, first_line: int, problems: list[Problem],
 
 
 def parse_model(model: type[M], doc: YamlText | None, rel: str, problems: list[Problem],
-                what: str = "front matter") -> M | None:
+                what: str = "front matter", *, editorial: bool = True) -> M | None:
     """The model, or None once every problem with its fields has been recorded."""
     if doc is None:
         return None
@@ -111,7 +111,8 @@ def parse_model(model: type[M], doc: YamlText | None, rel: str, problems: list[P
                                                 "guide shows"))
         return None
     try:
-        return model.model_validate(doc.data)
+        return model.model_validate(doc.data,
+                                    context={EDITORIAL: True} if editorial else None)
     except ValidationError as exc:
         for err in exc.errors():
             mistake = explain(err)

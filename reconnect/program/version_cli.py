@@ -91,8 +91,9 @@ def _migrate(args: argparse.Namespace) -> int:
     with _runtime() as rt:
         try:
             with rt.read_session() as session:
-                old_id, _ = resolve(session, rt.programs, args.old)
-                new_id, _ = resolve(session, rt.programs, args.new)
+                old_id, old = resolve(session, rt.programs, args.old)
+                # 'current' means the current version of the program they are in.
+                new_id, _ = resolve(session, rt.programs, args.new, old.slug)
                 plan = plan_migration(rt, session, old_id, new_id, track)
             if args.dry_run or plan.refusals or not plan.moves:
                 _report(plan, dry_run=True)

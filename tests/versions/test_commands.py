@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from fastapi.testclient import TestClient
 from reconnect.cli import main
 from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
-from reconnect.settings import Settings, get_settings
-from tests.support.flows import ANA, deliveries, partner
+from reconnect.settings import PROJECT_ROOT, Settings, get_settings
+from tests.support.flows import ANA, deliveries, partner, send_due_now, signup_body
+from tests.support.links import confirm_path
 from tests.support.program_edits import (
     ACK,
     NEW_SUBJECT,
@@ -111,3 +113,22 @@ def test_a_refused_migration_exits_1_and_says_nothing_changed(
     assert "refused: would get 'acknowledge' again, which they received on " in out
     assert "Nothing was changed" in out
     assert partner(runtime, ANA).program_version_id == old
+
+
+def test_current_means_the_current_version_of_the_program_they_are_in(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, program_dir: Path,
+        cli_env: None, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.copytree(PROJECT_ROOT / "program" / "check-in", program_dir / "check-in")
+    runtime.programs.refresh()
+    body = signup_body(partner_email=None, partner_first_name=None, program="check-in")
+    assert client.post("/api/v1/signups", json=body).status_code == 202
+    send_due_now(runtime)
+    assert client.post(confirm_path(smtp_sink.messages[-1])).status_code == 200
+    old = runtime.programs.current("check-in")[0]
+    stage = program_dir / "check-in" / "stages" / "welcome.md"
+    stage.write_text(stage.read_text(encoding="utf-8") + "\nOne more line.\n",
+                     encoding="utf-8")
+    status, out, _ = run(capsys, "migrate", "--from", str(old), "--to", "current",
+                         "--dry-run")
+    assert status == 0
+    assert "1 partner(s): 1 would move, 0 refused." in out

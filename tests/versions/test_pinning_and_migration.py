@@ -8,13 +8,18 @@ import logging
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
 from reconnect.clock import ManualClock
+from reconnect.deliveries.planning import schedule_next
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.models import DeliveryStatus, PartnerStatus
+from reconnect.models import Delivery, DeliveryStatus, PartnerStatus
+from reconnect.program import catalog as catalog_module
 from reconnect.program.catalog import ProgramCatalog
 from reconnect.program.migration import MigrationRefused, migrate, plan_migration
 from reconnect.runtime import Runtime
@@ -90,6 +95,22 @@ def test_a_fixed_edit_is_taken_after_a_broken_one(runtime: Runtime, program_dir:
     version, program = runtime.programs.current("main")
     assert version != before
     assert program.stage("acknowledge").subject == NEW_SUBJECT  # type: ignore[union-attr]
+
+
+def test_an_edit_whose_registration_hit_a_database_error_is_taken_at_the_next_look(
+        runtime: Runtime, program_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = current_version(runtime)
+    edit(program_dir, ACK, OLD_SUBJECT, NEW_SUBJECT)
+    real = catalog_module._register
+
+    def locked_once(*args: Any, **kwargs: Any) -> int:
+        monkeypatch.setattr(catalog_module, "_register", real)
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(catalog_module, "_register", locked_once)
+    runtime.programs.refresh()  # does not raise into the request or task
+    assert runtime.programs.current("main")[0] == before
+    assert current_version(runtime) != before
 
 
 def test_a_process_starting_on_broken_files_serves_the_last_good_version(
@@ -179,6 +200,25 @@ def test_a_migration_that_would_resend_a_received_stage_is_refused_for_everyone(
     assert {e: [(d.key, d.status, d.due_at) for d in deliveries(runtime, e)]
             for e in (ANA, BEN)} == before
     assert partner(runtime, BEN).program_version_id == old
+
+
+def test_a_migration_that_would_reach_a_failed_stage_again_is_refused(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock,
+        program_dir: Path) -> None:
+    old = enrolled_past_welcome(client, runtime, smtp_sink, clock)
+    ana = partner(runtime, ANA).id
+    with runtime.unit_of_work() as uow:  # acknowledge failed for good; the program moved on
+        uow.session.execute(update(Delivery).where(Delivery.partner_id == ana,
+                                                   Delivery.key == "acknowledge")
+                            .values(status=S.FAILED))
+        schedule_next(runtime, uow.session, ana, 1, runtime.clock.now())
+    manifest_stages(program_dir, swapped_order(runtime, "acknowledge", "share-without-blame"))
+    swap_days(program_dir, "acknowledge", "share-without-blame")
+    with pytest.raises(MigrationRefused) as refused:
+        migrate(runtime, old, current_version(runtime))
+    [refusal] = refused.value.plan.refusals
+    assert "would reach 'acknowledge' again, which was failed" in (refusal.refusal or "")
+    assert partner(runtime, ANA).program_version_id == old
 
 
 def test_a_stage_moved_before_a_partners_place_is_skipped_and_reported(
