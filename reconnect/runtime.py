@@ -93,6 +93,18 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
                    throttle=_throttle(settings), metrics=_metrics(settings))
 
 
+@contextmanager
+def command_runtime() -> Iterator[Runtime]:
+    """The runtime of a one-shot command (``reconnect program …``, ``reconnect admin …``):
+    built from the environment, programs loaded, closed when the command is done."""
+    rt = build_runtime()
+    try:
+        rt.load_programs()
+        yield rt
+    finally:
+        rt.close()
+
+
 def _throttle(settings: Settings) -> SendThrottle | None:
     if not settings.smtp_max_per_second or settings.redis_url is None:
         return None

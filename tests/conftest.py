@@ -22,7 +22,7 @@ from reconnect.db.engine import make_engine
 from reconnect.db.migrate import rebuild
 from reconnect.models import Base
 from reconnect.runtime import NullSender, Runtime, build_runtime, set_runtime
-from reconnect.settings import PROJECT_ROOT, Environment, Settings
+from reconnect.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from tasks.celery_app import CelerySender, make_celery
 from tests.support.browser import CHROMIUM
 from tests.support.server import serve
@@ -136,6 +136,19 @@ def runtime(request: pytest.FixtureRequest, settings: Settings, clock: ManualClo
 
 def _worker_idle(client: redis.Redis) -> bool:
     return client.llen("celery") == 0 and not worker_state.active_requests
+
+
+@pytest.fixture
+def cli_env(runtime: Runtime, settings: Settings,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """For tests of `reconnect` commands, which build their own runtime from the
+    environment, as on a server: the test's database and program folder."""
+    monkeypatch.setenv("RECONNECT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("RECONNECT_PROGRAM_DIR", str(settings.program_dir))
+    monkeypatch.setenv("RECONNECT_ENV", "test")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,23 +14,10 @@ from reconnect.cli import main
 from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus, PartnerStatus
 from reconnect.runtime import Runtime
-from reconnect.settings import Settings, get_settings
 from tests.support.admin import add_partner
 from tests.support.flows import ANA, deliveries, first_stage_email, partner, row_counts
 from tests.support.links import unsubscribe_path
 from tests.support.smtp import Received, SmtpSink
-
-
-@pytest.fixture
-def cli_env(runtime: Runtime, settings: Settings,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The commands build their own runtime from the environment, as on a server."""
-    monkeypatch.setenv("RECONNECT_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("RECONNECT_PROGRAM_DIR", str(settings.program_dir))
-    monkeypatch.setenv("RECONNECT_ENV", "test")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from reconnect.admin.funnel import funnel_report
 from reconnect.admin.resend import ResendRefused, resend
 from reconnect.admin.schemas import FunnelReport, PartnerSummary, ProgramFunnel
 from reconnect.logging import configure_logging
-from reconnect.runtime import Runtime, build_runtime
+from reconnect.runtime import Runtime, command_runtime
 
 Handler = Callable[[argparse.Namespace], int]
 OK, REFUSED, INVALID = 0, 1, 2
@@ -73,16 +73,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     queue.set_defaults(func=_queue)
 
 
-@contextmanager
-def _runtime() -> Iterator[Runtime]:
+def _runtime() -> AbstractContextManager[Runtime]:
     if not logging.getLogger().handlers:  # a shell, not a test run: keep the audit lines
         configure_logging()
-    rt = build_runtime()
-    try:
-        rt.load_programs()
-        yield rt
-    finally:
-        rt.close()
+    return command_runtime()
 
 
 def _error(message: str, code: int) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from reconnect.program.diff import describe_changes
 from reconnect.program.migration import (
@@ -17,7 +15,7 @@ from reconnect.program.migration import (
 )
 from reconnect.program.versions import UnknownVersion, list_versions, resolve
 from reconnect.progress import track
-from reconnect.runtime import Runtime, build_runtime
+from reconnect.runtime import command_runtime
 
 
 def register(program_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,18 +42,8 @@ def register(program_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     move.set_defaults(func=_migrate)
 
 
-@contextmanager
-def _runtime() -> Iterator[Runtime]:
-    rt = build_runtime()
-    try:
-        rt.load_programs()
-        yield rt
-    finally:
-        rt.close()
-
-
 def _versions(args: argparse.Namespace) -> int:
-    with _runtime() as rt, rt.read_session() as session:
+    with command_runtime() as rt, rt.read_session() as session:
         rows = list_versions(session, rt.programs, args.program)
     print(f"{'version':>7}  {'program':<12} {'hash':<12}  {'registered (UTC)':<16}  in program")
     for row in rows:
@@ -66,7 +54,7 @@ def _versions(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    with _runtime() as rt, rt.read_session() as session:
+    with command_runtime() as rt, rt.read_session() as session:
         try:
             new_id, new = resolve(session, rt.programs, args.new, args.program)
             if args.old is None:
@@ -88,7 +76,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    with _runtime() as rt:
+    with command_runtime() as rt:
         try:
             with rt.read_session() as session:
                 old_id, old = resolve(session, rt.programs, args.old)

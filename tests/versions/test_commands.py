@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from fastapi.testclient import TestClient
 from reconnect.cli import main
 from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
-from reconnect.settings import PROJECT_ROOT, Settings, get_settings
+from reconnect.settings import PROJECT_ROOT
 from tests.support.flows import ANA, deliveries, partner, send_due_now, signup_body
 from tests.support.links import confirm_path
 from tests.support.program_edits import (
@@ -27,18 +26,6 @@ from tests.support.program_edits import (
     swapped_order,
 )
 from tests.support.smtp import SmtpSink
-
-
-@pytest.fixture
-def cli_env(runtime: Runtime, settings: Settings,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The commands build their own runtime from the environment, as on a server."""
-    monkeypatch.setenv("RECONNECT_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("RECONNECT_PROGRAM_DIR", str(settings.program_dir))
-    monkeypatch.setenv("RECONNECT_ENV", "test")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
