@@ -10,20 +10,16 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import ReadSessionDep, RuntimeDep, UowDep
-from api.views import link_problem_page, message_page, page
+from api.views import message_page, page
 from reconnect.partners import my_data
 from reconnect.partners.preference_links import view
-from reconnect.tokens import TokenError
 
 router = APIRouter()
 
 
 @router.get("/preferences/{token}/export")
 def export_data(token: str, rt: RuntimeDep, session: ReadSessionDep) -> Response:
-    try:
-        data = my_data.export(session, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    data = my_data.export(session, rt, token)
     return Response(json.dumps(data, indent=2, ensure_ascii=False),
                     media_type="application/json",
                     headers={"Content-Disposition":
@@ -33,19 +29,13 @@ def export_data(token: str, rt: RuntimeDep, session: ReadSessionDep) -> Response
 
 @router.get("/preferences/{token}/erase", response_class=HTMLResponse)
 def erase_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    try:
-        shown = view(session, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    shown = view(session, rt, token)
     return page(rt, "erase.html", shown=shown, token=token)
 
 
 @router.post("/preferences/{token}/erase", response_class=HTMLResponse)
 def erase_submit(token: str, rt: RuntimeDep, uow: UowDep) -> HTMLResponse:
-    try:
-        erased = my_data.erase(uow, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    erased = my_data.erase(uow, rt, token)
     return message_page(rt, "Your data has been erased", [
         f"We erased your details, {erased.emails} email record(s) and "
         f"{erased.reflections} reflection(s). You will not receive anything more from us.",

@@ -11,20 +11,16 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from api.deps import ReadSessionDep, RuntimeDep, UowDep
-from api.views import link_problem_page, page
+from api.views import page
 from reconnect.partners import preferences
 from reconnect.partners.preference_links import partner_id_for, view
-from reconnect.tokens import TokenError
 
 router = APIRouter()
 
 
 @router.get("/help/{token}", response_class=HTMLResponse)
 def help_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    try:
-        shown = view(session, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    shown = view(session, rt, token)
     return page(rt, "help.html", shown=shown, paused_now=False)
 
 
@@ -34,8 +30,6 @@ def help_pause(token: str, rt: RuntimeDep, uow: UowDep) -> HTMLResponse:
         partner_id = partner_id_for(rt, token)
         preferences.pause(uow, rt, partner_id)
         shown = view(uow.session, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
     except preferences.PartnerNotActive:
         # Nothing is being sent to them: the help on the page is what matters.
         shown = view(uow.session, rt, token)

@@ -9,9 +9,8 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from api.deps import ReadSessionDep, RuntimeDep
-from api.views import link_problem_page, page
+from api.views import page
 from reconnect.reflections.journey import Journey, journey
-from reconnect.tokens import TokenError
 
 router = APIRouter()
 
@@ -36,10 +35,7 @@ def _line(values: list[tuple[int, int]], weeks: int) -> ChartLine | None:
 
 @router.get("/journey/{token}", response_class=HTMLResponse)
 def journey_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    try:
-        shown: Journey = journey(session, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    shown: Journey = journey(session, rt, token)
     weeks = len(shown.steps)
     yours = _line([(r.week, r.yours) for r in shown.ratings if r.yours is not None], weeks)
     theirs = _line([(r.week, r.partners) for r in shown.ratings if r.partners is not None],

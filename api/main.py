@@ -29,13 +29,14 @@ from api.deps import FINISH_THREADS
 from api.errors import request_validation_handler
 from api.program_reload import ProgramReload
 from api.request_log import RequestLog
-from api.views import message_page
+from api.views import link_problem_page, message_page
 from reconnect.admin.lockout import AdminLockout
 from reconnect.logging import configure_logging
 from reconnect.ratelimit import SignupLimiter
 from reconnect.runtime import Runtime, build_runtime
 from reconnect.settings import get_settings
 from reconnect.startup import settings_or_exit
+from reconnect.tokens import TokenError
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:
@@ -78,6 +79,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(v1.ApiError, _api_error)
+    app.add_exception_handler(TokenError, _token_error)
     app.include_router(health.router)
     return app
 
@@ -97,6 +99,15 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                                           link_url="/", link_text="Go to the home page")
     response.headers.update(exc.headers or {})  # e.g. WWW-Authenticate on a 401
     return response
+
+
+async def _token_error(request: Request, exc: Exception) -> Response:
+    """A link's token is tampered with, expired or used, wherever it was read: the JSON
+    API says so in JSON, pages with a friendly page; the transaction rolls back."""
+    assert isinstance(exc, TokenError)
+    if request.url.path.startswith("/api/"):
+        return v1.api_error_response(v1.ApiError.from_token(exc))
+    return link_problem_page(request.app.state.runtime, exc.problem)
 
 
 async def _api_error(_: Request, exc: Exception) -> Response:

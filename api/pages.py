@@ -11,14 +11,14 @@ from pydantic import ValidationError
 
 from api.deps import LimiterDep, ReadSessionDep, RuntimeDep, UowDep, client_address
 from api.errors import field_errors
-from api.views import link_problem_page, message_page, page
+from api.views import message_page, page
 from reconnect.partners import service as partners
 from reconnect.ratelimit import RateLimited
 from reconnect.reflections import service as reflections
 from reconnect.reflections.schemas import NOTE_LIMIT
 from reconnect.signups.schemas import SignupRequest
 from reconnect.signups.service import UnknownProgramChoice, sign_up
-from reconnect.tokens import Purpose, TokenError
+from reconnect.tokens import Purpose
 from reconnect.validation import clean_timezone, sorted_timezones
 
 router = APIRouter()
@@ -99,10 +99,7 @@ async def signup_submit(request: Request, rt: RuntimeDep, uow: UowDep,
 
 @router.get("/confirm/{token}", response_class=HTMLResponse)
 def confirm_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    try:
-        pending = partners.pending_confirmation(session, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    pending = partners.pending_confirmation(session, rt, token)
     return page(rt, "confirm.html", partner=pending.partner, inviter_name=pending.inviter_name,
                 timezones=sorted_timezones())
 
@@ -115,10 +112,7 @@ def confirm_submit(token: str, rt: RuntimeDep, uow: UowDep,
         zone = clean_timezone(timezone) if timezone else None
     except ValueError:
         zone = None
-    try:
-        partner = partners.confirm(uow, rt, token, zone, send_hour)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    partner = partners.confirm(uow, rt, token, zone, send_hour)
     return message_page(rt, f"Welcome, {partner.first_name}", [
         "Your address is confirmed. Your first note will arrive at "
         f"{partner.send_hour:02d}:00 ({partner.timezone}).",
@@ -141,8 +135,6 @@ def reflect_page(token: str, prompt_key: str, rt: RuntimeDep, session: ReadSessi
                  answer: str | None = None) -> HTMLResponse:
     try:
         ctx = reflections.reflection_context(session, rt, token, prompt_key)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
     except reflections.UnknownPrompt:
         return message_page(rt, "We could not find that question", [
             "The link may be incomplete. Please open it again from your email."], 404)
@@ -162,8 +154,6 @@ def reflect_submit(token: str, prompt_key: str, rt: RuntimeDep, uow: UowDep,
                    share: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
     try:
         ctx = reflections.record(uow, rt, token, prompt_key, answer, note, share == "yes")
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
     except reflections.UnknownPrompt:
         return message_page(rt, "We could not find that question", [
             "The link may be incomplete. Please open it again from your email."], 404)
@@ -187,10 +177,7 @@ def reflect_submit(token: str, prompt_key: str, rt: RuntimeDep, uow: UowDep,
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    try:
-        partners.check_unsubscribe(session, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    partners.check_unsubscribe(session, rt, token)
     return page(rt, "unsubscribe.html")
 
 
@@ -198,10 +185,7 @@ def unsubscribe_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTM
 def unsubscribe_submit(token: str, rt: RuntimeDep, uow: UowDep) -> HTMLResponse:
     """Serves both the page's button and RFC 8058 one-click POSTs from mail providers:
     no cookie, no redirect, and the same answer however often it is repeated."""
-    try:
-        partners.unsubscribe(uow, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    partners.unsubscribe(uow, rt, token)
     return message_page(rt, "You will not receive any more emails", [
         "You have been unsubscribed from Reconnect. Nothing else changes for your partner.",
         "If you change your mind, you are always welcome back.",

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import ReadSessionDep, RuntimeDep, UowDep
-from api.views import link_problem_page, message_page, page
+from api.views import message_page, page
 from reconnect.deliveries.schedule import WEEKDAYS
 from reconnect.partners import preferences
 from reconnect.partners.preference_links import PreferencesView, partner_id_for, view
 from reconnect.runtime import Runtime
-from reconnect.tokens import TokenError
 from reconnect.validation import sorted_timezones
 
 router = APIRouter()
@@ -36,21 +35,15 @@ def _page(rt: Runtime, token: str, shown: PreferencesView, *, status_code: int =
 
 @router.get("/preferences/{token}", response_class=HTMLResponse)
 def preferences_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    try:
-        shown = view(session, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    shown = view(session, rt, token)
     return _page(rt, token, shown)
 
 
 @router.post("/preferences/{token}", response_class=HTMLResponse)
 async def preferences_submit(token: str, request: Request, rt: RuntimeDep,
                              uow: UowDep) -> HTMLResponse:
-    try:
-        partner_id = partner_id_for(rt, token)
-        before = view(uow.session, rt, token)
-    except TokenError as exc:
-        return link_problem_page(rt, exc.problem)
+    partner_id = partner_id_for(rt, token)
+    before = view(uow.session, rt, token)
     raw = await request.form()
     action = str(raw.get("action", ""))
     if action not in ACTIONS:

@@ -59,10 +59,7 @@ def create_signup(body: SignupRequest, request: Request, rt: RuntimeDep, uow: Uo
 
 @router.get("/reflections/{token}")
 def list_reflections(token: str, rt: RuntimeDep, session: ReadSessionDep) -> list[ReflectionOut]:
-    try:
-        return reflections.stage_reflections(session, rt, token)
-    except TokenError as exc:
-        raise ApiError.from_token(exc) from exc
+    return reflections.stage_reflections(session, rt, token)
 
 
 @router.put("/reflections/{token}/{prompt_key}")
@@ -71,8 +68,6 @@ def put_reflection(token: str, prompt_key: str, body: ReflectionIn, rt: RuntimeD
     try:
         ctx = reflections.record(uow, rt, token, prompt_key, body.answer, body.note,
                                  body.share)
-    except TokenError as exc:
-        raise ApiError.from_token(exc) from exc
     except reflections.UnknownPrompt as exc:
         raise ApiError(404, "unknown_prompt", "This stage has no such question.") from exc
     except reflections.InvalidAnswer as exc:
@@ -86,8 +81,5 @@ def put_reflection(token: str, prompt_key: str, body: ReflectionIn, rt: RuntimeD
 
 @router.post("/unsubscribe/{token}")
 def api_unsubscribe(token: str, rt: RuntimeDep, uow: UowDep) -> dict[str, str]:
-    try:
-        partners.unsubscribe(uow, rt, token)
-    except TokenError as exc:
-        raise ApiError.from_token(exc) from exc
+    partners.unsubscribe(uow, rt, token)
     return {"status": "unsubscribed"}
