@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -36,28 +38,29 @@ router = APIRouter(prefix="/api/v1/admin", tags=["admin"],
                    dependencies=[Depends(require_admin), Depends(_no_store)])
 
 
-def _unknown(partner_id: int) -> ApiError:
-    return ApiError(404, "unknown_partner", f"There is no partner {partner_id}.")
-
-
-def _invalid(exc: service.InvalidInput) -> ApiError:
-    return ApiError(422, "validation_failed", VALIDATION_MESSAGE,
-                    fields={exc.field: exc.message})
-
-
-def _not_active(exc: service.PartnerNotActive) -> ApiError:
-    return ApiError(409, "partner_not_active",
-                    f"The partner is {exc.status.value}; this does not apply to them.",
-                    partner_status=exc.status.value)
+@contextmanager
+def _as_api_errors(partner_id: int | None = None) -> Iterator[None]:
+    """The admin services' refusals as the API's JSON errors (the transaction rolls back)."""
+    try:
+        yield
+    except service.UnknownPartner as exc:
+        raise ApiError(404, "unknown_partner", f"There is no partner {partner_id}.") from exc
+    except service.InvalidInput as exc:
+        raise ApiError(422, "validation_failed", VALIDATION_MESSAGE,
+                       fields={exc.field: exc.message}) from exc
+    except service.PartnerNotActive as exc:
+        raise ApiError(409, "partner_not_active",
+                       f"The partner is {exc.status.value}; this does not apply to them.",
+                       partner_status=exc.status.value) from exc
+    except ResendRefused as exc:
+        raise ApiError(409, "resend_refused", exc.message, reason=exc.reason) from exc
 
 
 @router.get("/partners")
 def find_partner(email: Annotated[str, Query(max_length=2 * MAX_EMAIL)],
                  rt: RuntimeDep, session: ReadSessionDep) -> PartnerSummary:
-    try:
+    with _as_api_errors():
         found = service.find(session, rt, email)
-    except service.InvalidInput as exc:
-        raise _invalid(exc) from exc
     if found is None:
         raise ApiError(404, "unknown_partner", "No partner has that address.")
     return found
@@ -65,51 +68,33 @@ def find_partner(email: Annotated[str, Query(max_length=2 * MAX_EMAIL)],
 
 @router.post("/partners/{partner_id}/pause")
 def pause(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
-    try:
+    with _as_api_errors(partner_id):
         return service.pause(uow, rt, partner_id)
-    except service.UnknownPartner as exc:
-        raise _unknown(partner_id) from exc
-    except service.PartnerNotActive as exc:
-        raise _not_active(exc) from exc
 
 
 @router.post("/partners/{partner_id}/resume")
 def resume(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
-    try:
+    with _as_api_errors(partner_id):
         return service.resume(uow, rt, partner_id)
-    except service.UnknownPartner as exc:
-        raise _unknown(partner_id) from exc
-    except service.PartnerNotActive as exc:
-        raise _not_active(exc) from exc
 
 
 @router.post("/partners/{partner_id}/resend", status_code=202)
 def resend_stage(partner_id: int, body: ResendRequest, rt: RuntimeDep,
                  uow: UowDep) -> Resent:
-    try:
+    with _as_api_errors(partner_id):
         return resend(uow, rt, partner_id, body.stage)
-    except service.UnknownPartner as exc:
-        raise _unknown(partner_id) from exc
-    except service.InvalidInput as exc:
-        raise _invalid(exc) from exc
-    except ResendRefused as exc:
-        raise ApiError(409, "resend_refused", exc.message, reason=exc.reason) from exc
 
 
 @router.post("/partners/{partner_id}/suppress")
 def suppress(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
-    try:
+    with _as_api_errors(partner_id):
         return service.suppress(uow, rt, partner_id)
-    except service.UnknownPartner as exc:
-        raise _unknown(partner_id) from exc
 
 
 @router.get("/partners/{partner_id}/export")
 def export(partner_id: int, rt: RuntimeDep, session: ReadSessionDep) -> Response:
-    try:
+    with _as_api_errors(partner_id):
         data = service.export(session, rt, partner_id)
-    except service.UnknownPartner as exc:
-        raise _unknown(partner_id) from exc
     return Response(json.dumps(data, indent=2, ensure_ascii=False),
                     media_type="application/json", headers={
                         **NO_STORE, "Content-Disposition":
@@ -125,10 +110,8 @@ def erase(partner_id: int, rt: RuntimeDep, uow: UowDep) -> Response:
 @router.get("/stats/funnel")
 def funnel(rt: RuntimeDep, session: ReadSessionDep,
            program: Annotated[str | None, Query(max_length=40)] = None) -> FunnelReport:
-    try:
+    with _as_api_errors():
         return funnel_report(session, rt, program)
-    except service.InvalidInput as exc:
-        raise _invalid(exc) from exc
 
 
 @router.get("/queue")
