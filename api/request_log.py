@@ -12,13 +12,11 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.health import PROBE_PATHS
 from reconnect.logging import bound
 
 log = logging.getLogger("reconnect.request")
 HEADER = b"x-request-id"
-# Asked every few seconds by healthchecks and scrapers: at info level they would bury
-# the requests people make.
-QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 _SANE = re.compile(rb"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -48,7 +46,9 @@ class RequestLog:
                 await self.app(scope, receive, send_with_id)
             finally:
                 route = getattr(scope.get("route"), "path", "unmatched")
-                level = logging.DEBUG if route in QUIET_ROUTES else logging.INFO
+                # Healthchecks and scrapes come every few seconds: at info level they
+                # would bury the requests people make.
+                level = logging.DEBUG if route in PROBE_PATHS else logging.INFO
                 log.log(level, "request", extra={
                     "method": scope["method"], "route": route, "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
