@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.admin_auth import require_admin
 from api.deps import RuntimeDep
-from reconnect.program.loader import MANIFEST, ProgramError, load_program_dir
+from reconnect.program.loader import MANIFEST, ProgramError, load_program_dir, program_dirs
 from reconnect.program.model import KEY_PATTERN
 from reconnect.program.preview import (
     View,
@@ -40,10 +40,10 @@ HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 @router.get("", response_class=HTMLResponse)
 def programs(rt: RuntimeDep) -> HTMLResponse:
     found = []
-    for manifest in sorted(rt.settings.program_dir.glob(f"*/{MANIFEST}")):
-        slug = manifest.parent.name
+    for directory in program_dirs(rt.settings.program_dir):
+        slug = directory.name
         try:
-            program = load_program_dir(manifest.parent)
+            program = load_program_dir(directory)
             title, summary = program.title, f"{len(program.stages)} stages"
         except ProgramError as exc:
             title, summary = slug, f"has {len(exc.problems)} problem(s)"

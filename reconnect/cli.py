@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from reconnect import ready_cli
 from reconnect.admin import cli as admin_cli
 from reconnect.program import preview_cli, version_cli
-from reconnect.program.loader import ProgramError, load_program_dir
+from reconnect.program.loader import ProgramError, load_program_dir, program_dirs
 from reconnect.progress import track
 from reconnect.settings import get_settings
 from reconnect.startup import describe_settings_error
@@ -34,7 +34,7 @@ def parse_duration(text: str) -> timedelta:
 def _validate(args: argparse.Namespace) -> int:
     settings = get_settings()
     directories = [Path(args.directory)] if args.directory else \
-        sorted(p.parent for p in settings.program_dir.glob("*/program.yaml"))
+        program_dirs(settings.program_dir)
     if not directories:
         print(f"No program found in {settings.program_dir}", file=sys.stderr)
         return 1
@@ -44,9 +44,7 @@ def _validate(args: argparse.Namespace) -> int:
             program = load_program_dir(directory)
         except ProgramError as exc:
             failed = True
-            print(f"✗ {directory}: {len(exc.problems)} problem(s)")
-            for problem in exc.problems:
-                print(f"  - {problem}")
+            print(exc.report(directory))
         else:
             print(f"✓ {directory}: '{program.slug}' with {len(program.stages)} stages is valid")
     return 1 if failed else 0

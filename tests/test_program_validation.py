@@ -16,6 +16,7 @@ from reconnect.program.loader import (
     ProgramError,
     load_program_dir,
     parse_program,
+    program_dirs,
     read_program_files,
 )
 from reconnect.program.model import Program
@@ -123,7 +124,7 @@ def only_problem(directory: Path) -> Problem:
 
 
 def shipped_programs() -> list[Path]:
-    return sorted(p.parent for p in (PROJECT_ROOT / "program").glob("*/program.yaml"))
+    return program_dirs(PROJECT_ROOT / "program")
 
 
 # Valid programs

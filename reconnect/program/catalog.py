@@ -26,6 +26,7 @@ from reconnect.program.loader import (
     content_hash,
     parse_program,
     parse_program_dir,
+    program_dirs,
     read_program_files,
 )
 from reconnect.program.model import Program
@@ -55,7 +56,7 @@ class ProgramCatalog:
         self._looking = threading.Lock()
 
     def slugs_on_disk(self) -> list[str]:
-        return sorted(p.parent.name for p in self.program_dir.glob("*/program.yaml"))
+        return [directory.name for directory in program_dirs(self.program_dir)]
 
     def loaded_slugs(self) -> frozenset[str]:
         with self._lock:

@@ -51,6 +51,12 @@ def load_program_dir(directory: Path) -> Program:
     return program
 
 
+def program_dirs(root: Path) -> list[Path]:
+    """The program folders in ``root`` (each holds a manifest), in the order of their
+    slugs."""
+    return sorted(manifest.parent for manifest in root.glob(f"*/{MANIFEST}"))
+
+
 def parse_program_dir(directory: Path, files: dict[str, str]) -> Program:
     """Parses files read from ``directory``, whose name must be the program's slug, with
     every check an edited program must pass."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reconnect.mail.smtp import MailError
-from reconnect.program.loader import MANIFEST, ProgramError, load_program_dir
+from reconnect.program.loader import ProgramError, load_program_dir, program_dirs
 from reconnect.program.model import Program, Prompt, Stage
 from reconnect.program.preview import SAMPLES, previous_prompts, sample
 from reconnect.program.preview_gallery import write_gallery
@@ -57,9 +57,7 @@ def _loaded(directory: Path) -> Program | None:
     try:
         return load_program_dir(directory)
     except ProgramError as exc:
-        print(f"✗ {directory}: {len(exc.problems)} problem(s)", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        print(exc.report(directory), file=sys.stderr)
         return None
 
 
@@ -98,7 +96,7 @@ def describe_choices(prompt: Prompt) -> str:
 def _preview(args: argparse.Namespace) -> int:
     settings = get_settings()
     slugs = [args.program] if args.program else \
-        sorted(p.parent.name for p in settings.program_dir.glob(f"*/{MANIFEST}"))
+        [directory.name for directory in program_dirs(settings.program_dir)]
     if not slugs:
         print(f"No program found in {settings.program_dir}", file=sys.stderr)
         return 1

@@ -23,3 +23,9 @@ class ProgramError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+    def report(self, where: object) -> str:
+        """Every problem under a heading naming ``where`` (the program's folder), as the
+        commands print it."""
+        return "\n".join([f"✗ {where}: {len(self.problems)} problem(s)",
+                          *(f"  - {problem}" for problem in self.problems)])

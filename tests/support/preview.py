@@ -8,9 +8,10 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+from reconnect.program.loader import program_dirs
 from reconnect.settings import PROJECT_ROOT
 
-SHIPPED = sorted(p.parent for p in (PROJECT_ROOT / "program").glob("*/program.yaml"))
+SHIPPED = program_dirs(PROJECT_ROOT / "program")
 ADMIN_TOKEN = "preview-test-admin-token-0123456789"
 BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 BASIC = {"Authorization": "Basic " + base64.b64encode(f"editor:{ADMIN_TOKEN}".encode()).decode()}
