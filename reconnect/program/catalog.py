@@ -20,13 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reconnect.models import ProgramVersion
 from reconnect.program.loader import (
-    MANIFEST,
-    STAGES_DIR,
     ProgramError,
     content_hash,
     parse_program,
     parse_program_dir,
     program_dirs,
+    program_files,
     read_program_files,
 )
 from reconnect.program.model import Program
@@ -166,9 +165,8 @@ class ProgramCatalog:
 
 
 def _fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    paths = [directory / MANIFEST, *sorted((directory / STAGES_DIR).glob("*.md"))]
     found = []
-    for path in paths:
+    for path in program_files(directory):
         try:
             stat = path.stat()
         except OSError:

@@ -51,6 +51,11 @@ def load_program_dir(directory: Path) -> Program:
     return program
 
 
+def program_files(directory: Path) -> list[Path]:
+    """The files a program is made of: its manifest and every stage file."""
+    return [directory / MANIFEST, *sorted((directory / STAGES_DIR).glob("*.md"))]
+
+
 def program_dirs(root: Path) -> list[Path]:
     """The program folders in ``root`` (each holds a manifest), in the order of their
     slugs."""
@@ -76,7 +81,7 @@ def _read(directory: Path, *, lossy: bool = False) -> tuple[dict[str, str], list
                                     fix="check the program folder, e.g. program/main")])
     files: dict[str, str] = {}
     problems: list[Problem] = []
-    for path in [directory / MANIFEST, *sorted((directory / STAGES_DIR).glob("*.md"))]:
+    for path in program_files(directory):
         rel, raw = path.relative_to(directory).as_posix(), path.read_bytes()
         try:
             files[rel] = raw.decode("utf-8")
