@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from api.admin_auth import require_admin
-from api.deps import ReadSessionDep, RuntimeDep, UowDep
+from api.deps import RuntimeDep
+from api.openapi import ADMIN_ERRORS, API_ERRORS, Responses
 from api.v1 import VALIDATION_MESSAGE, ApiError
 from reconnect.admin import service
 from reconnect.admin.funnel import funnel_report
@@ -35,7 +36,12 @@ def _no_store(response: Response) -> None:
 
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"],
-                   dependencies=[Depends(require_admin), Depends(_no_store)])
+                   dependencies=[Depends(require_admin), Depends(_no_store)],
+                   responses={**API_ERRORS, **ADMIN_ERRORS})
+# Row ids are 64-bit: anything outside is no partner at all (422), never a database error.
+PartnerId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+CONFLICT: Responses = {409: {"description": "The partner's state does not allow this (e.g. "
+                                  "unsubscribed); nothing changed."}}
 
 
 @contextmanager
@@ -58,42 +64,41 @@ def _as_api_errors(partner_id: int | None = None) -> Iterator[None]:
 
 @router.get("/partners")
 def find_partner(email: Annotated[str, Query(max_length=2 * MAX_EMAIL)],
-                 rt: RuntimeDep, session: ReadSessionDep) -> PartnerSummary:
-    with _as_api_errors():
+                 rt: RuntimeDep) -> PartnerSummary:
+    with _as_api_errors(), rt.read_session() as session:
         found = service.find(session, rt, email)
     if found is None:
         raise ApiError(404, "unknown_partner", "No partner has that address.")
     return found
 
 
-@router.post("/partners/{partner_id}/pause")
-def pause(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
-    with _as_api_errors(partner_id):
+@router.post("/partners/{partner_id}/pause", responses=CONFLICT)
+def pause(partner_id: PartnerId, rt: RuntimeDep) -> PartnerSummary:
+    with _as_api_errors(partner_id), rt.unit_of_work() as uow:
         return service.pause(uow, rt, partner_id)
 
 
-@router.post("/partners/{partner_id}/resume")
-def resume(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
-    with _as_api_errors(partner_id):
+@router.post("/partners/{partner_id}/resume", responses=CONFLICT)
+def resume(partner_id: PartnerId, rt: RuntimeDep) -> PartnerSummary:
+    with _as_api_errors(partner_id), rt.unit_of_work() as uow:
         return service.resume(uow, rt, partner_id)
 
 
-@router.post("/partners/{partner_id}/resend", status_code=202)
-def resend_stage(partner_id: int, body: ResendRequest, rt: RuntimeDep,
-                 uow: UowDep) -> Resent:
-    with _as_api_errors(partner_id):
+@router.post("/partners/{partner_id}/resend", status_code=202, responses=CONFLICT)
+def resend_stage(partner_id: PartnerId, body: ResendRequest, rt: RuntimeDep) -> Resent:
+    with _as_api_errors(partner_id), rt.unit_of_work() as uow:
         return resend(uow, rt, partner_id, body.stage)
 
 
-@router.post("/partners/{partner_id}/suppress")
-def suppress(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
-    with _as_api_errors(partner_id):
+@router.post("/partners/{partner_id}/suppress", responses=CONFLICT)
+def suppress(partner_id: PartnerId, rt: RuntimeDep) -> PartnerSummary:
+    with _as_api_errors(partner_id), rt.unit_of_work() as uow:
         return service.suppress(uow, rt, partner_id)
 
 
 @router.get("/partners/{partner_id}/export")
-def export(partner_id: int, rt: RuntimeDep, session: ReadSessionDep) -> Response:
-    with _as_api_errors(partner_id):
+def export(partner_id: PartnerId, rt: RuntimeDep) -> Response:
+    with _as_api_errors(partner_id), rt.read_session() as session:
         data = service.export(session, rt, partner_id)
     return Response(json.dumps(data, indent=2, ensure_ascii=False),
                     media_type="application/json", headers={
@@ -102,18 +107,20 @@ def export(partner_id: int, rt: RuntimeDep, session: ReadSessionDep) -> Response
 
 
 @router.delete("/partners/{partner_id}", status_code=204)
-def erase(partner_id: int, rt: RuntimeDep, uow: UowDep) -> Response:
-    service.erase(uow, rt, partner_id)  # idempotent: nothing left is also "erased"
+def erase(partner_id: PartnerId, rt: RuntimeDep) -> Response:
+    with rt.unit_of_work() as uow:
+        service.erase(uow, rt, partner_id)  # idempotent: nothing left is also "erased"
     return Response(status_code=204)
 
 
 @router.get("/stats/funnel")
-def funnel(rt: RuntimeDep, session: ReadSessionDep,
+def funnel(rt: RuntimeDep,
            program: Annotated[str | None, Query(max_length=40)] = None) -> FunnelReport:
-    with _as_api_errors():
+    with _as_api_errors(), rt.read_session() as session:
         return funnel_report(session, rt, program)
 
 
 @router.get("/queue")
-def queue(rt: RuntimeDep, session: ReadSessionDep) -> QueueReport:
-    return service.queue(session, rt)
+def queue(rt: RuntimeDep) -> QueueReport:
+    with rt.read_session() as session:
+        return service.queue(session, rt)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 
 from api.admin_auth import require_admin
-from api.deps import ReadSessionDep, RuntimeDep
+from api.deps import RuntimeDep
 from api.views import page
 from reconnect.admin import service
 from reconnect.admin.funnel import funnel_report
@@ -69,9 +69,11 @@ def _rating_text(average: float | None, answers: int) -> str:
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def dashboard(rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    report = funnel_report(session, rt)
-    response = page(rt, "admin.html", report=report, queue=service.queue(session, rt),
+def dashboard(rt: RuntimeDep) -> HTMLResponse:
+    with rt.read_session() as session:
+        report = funnel_report(session, rt)
+        queue = service.queue(session, rt)
+    response = page(rt, "admin.html", report=report, queue=queue,
                     charts={p.program: _charts(p) for p in report.programs},
                     geometry={"left": LEFT, "width": WIDTH, "bar": BAR},
                     preview_url=PREVIEW)

@@ -9,17 +9,19 @@ import json
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import ReadSessionDep, RuntimeDep, UowDep
+from api.deps import RuntimeDep
+from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import message_page, page
 from reconnect.partners import my_data
 from reconnect.partners.preference_links import view
 
-router = APIRouter()
+router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
 
 
 @router.get("/preferences/{token}/export")
-def export_data(token: str, rt: RuntimeDep, session: ReadSessionDep) -> Response:
-    data = my_data.export(session, rt, token)
+def export_data(token: str, rt: RuntimeDep) -> Response:
+    with rt.read_session() as session:
+        data = my_data.export(session, rt, token)
     return Response(json.dumps(data, indent=2, ensure_ascii=False),
                     media_type="application/json",
                     headers={"Content-Disposition":
@@ -28,14 +30,16 @@ def export_data(token: str, rt: RuntimeDep, session: ReadSessionDep) -> Response
 
 
 @router.get("/preferences/{token}/erase", response_class=HTMLResponse)
-def erase_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    shown = view(session, rt, token)
+def erase_page(token: str, rt: RuntimeDep) -> HTMLResponse:
+    with rt.read_session() as session:
+        shown = view(session, rt, token)
     return page(rt, "erase.html", shown=shown, token=token)
 
 
 @router.post("/preferences/{token}/erase", response_class=HTMLResponse)
-def erase_submit(token: str, rt: RuntimeDep, uow: UowDep) -> HTMLResponse:
-    erased = my_data.erase(uow, rt, token)
+def erase_submit(token: str, rt: RuntimeDep) -> HTMLResponse:
+    with rt.unit_of_work() as uow:
+        erased = my_data.erase(uow, rt, token)
     return message_page(rt, "Your data has been erased", [
         f"We erased your details, {erased.emails} email record(s) and "
         f"{erased.reflections} reflection(s). You will not receive anything more from us.",

@@ -1,27 +1,21 @@
-"""Request dependencies. The unit-of-work dependency owns each request's transaction:
-it commits after the endpoint returns (before the response is sent) or rolls back."""
+"""Request dependencies.
+
+Every route that reaches the database or Redis is a plain ``def``: FastAPI runs it in
+the thread pool, so the event loop never waits on either. The route opens its unit of
+work itself (``with rt.unit_of_work() as uow``), so the transaction begins and ends on
+that one thread and commits before the response is sent; the block commits, or rolls
+back on any exception, and nothing else ever commits. ``tests/test_event_loop.py``
+fails if a route or dependency ever waits on the loop again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AbstractContextManager, asynccontextmanager
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
-from reconnect.db.uow import UnitOfWork
 from reconnect.ratelimit import SignupLimiter
 from reconnect.runtime import Runtime
-
-T = TypeVar("T")
-
-# Ending a transaction (commit or rollback, then returning the connection) runs on its
-# own small thread limiter, never on the request thread pool. If it shared that pool,
-# requests blocked waiting for a database connection could hold every thread while the
-# transactions that would free a connection wait for a thread: a deadlock under load.
-FINISH_THREADS = 8
 
 
 def get_rt(request: Request) -> Runtime:
@@ -30,39 +24,6 @@ def get_rt(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_rt)]
-
-
-@asynccontextmanager
-async def _scoped(request: Request, manager: AbstractContextManager[T]) -> AsyncIterator[T]:
-    limiter: CapacityLimiter = request.app.state.finish_limiter
-    value = manager.__enter__()  # creates the session only; no connection yet
-    try:
-        yield value
-    except BaseException as exc:
-        # Shielded: a client that disconnects must not leave a transaction open and
-        # its connection lost to the pool.
-        with CancelScope(shield=True):
-            await to_thread.run_sync(manager.__exit__, type(exc), exc, exc.__traceback__,
-                                     limiter=limiter)
-        raise
-    with CancelScope(shield=True):
-        await to_thread.run_sync(manager.__exit__, None, None, None, limiter=limiter)
-
-
-async def get_uow(request: Request, rt: RuntimeDep) -> AsyncIterator[UnitOfWork]:
-    async with _scoped(request, rt.unit_of_work()) as uow:
-        yield uow
-
-
-async def get_read_session(request: Request, rt: RuntimeDep) -> AsyncIterator[Session]:
-    async with _scoped(request, rt.read_session()) as session:
-        yield session
-
-
-# scope="function": the commit happens before the response is sent, so a failed commit
-# becomes an error response instead of a success that did not happen.
-UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]
-ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 def get_limiter(request: Request) -> SignupLimiter:

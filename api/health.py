@@ -43,8 +43,9 @@ async def answer_not_ready(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
-    """Cheap and dependency-free: for restarting a process that stopped answering."""
+async def healthz() -> dict[str, str]:
+    """Cheap and dependency-free: for restarting a process that stopped answering. On
+    the event loop itself, so it answers even while every worker thread is busy."""
     return {"status": "ok"}
 
 
@@ -69,11 +70,12 @@ async def start(app: FastAPI, rt: Runtime) -> None:
     problem = await to_thread.run_sync(database_problem, rt.settings,
                                        "; until then /readyz answers 503")
     if problem is None:
-        rt.load_programs()  # as before: a program that cannot load stops the API
+        # A program that cannot load stops the API.
+        await to_thread.run_sync(rt.load_programs)
         return
     log.error(problem)
     try:
-        rt.load_programs()
+        await to_thread.run_sync(rt.load_programs)
     except SQLAlchemyError:
         app.state.programs_task = asyncio.create_task(_load_programs_when_possible(app, rt))
 

@@ -10,27 +10,29 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.deps import ReadSessionDep, RuntimeDep, UowDep
+from api.deps import RuntimeDep
+from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import page
 from reconnect.partners import preferences
-from reconnect.partners.preference_links import partner_id_for, view
+from reconnect.partners.preference_links import holder_id, view
 
-router = APIRouter()
+router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
 
 
 @router.get("/help/{token}", response_class=HTMLResponse)
-def help_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    shown = view(session, rt, token)
+def help_page(token: str, rt: RuntimeDep) -> HTMLResponse:
+    with rt.read_session() as session:
+        shown = view(session, rt, token)
     return page(rt, "help.html", shown=shown, paused_now=False)
 
 
 @router.post("/help/{token}", response_class=HTMLResponse)
-def help_pause(token: str, rt: RuntimeDep, uow: UowDep) -> HTMLResponse:
+def help_pause(token: str, rt: RuntimeDep) -> HTMLResponse:
     try:
-        partner_id = partner_id_for(rt, token)
-        preferences.pause(uow, rt, partner_id)
-        shown = view(uow.session, rt, token)
+        with rt.unit_of_work() as uow:
+            preferences.pause(uow, rt, holder_id(uow.session, rt, token))
     except preferences.PartnerNotActive:
-        # Nothing is being sent to them: the help on the page is what matters.
-        shown = view(uow.session, rt, token)
+        pass  # nothing is being sent to them: the help on the page is what matters
+    with rt.read_session() as session:
+        shown = view(session, rt, token)
     return page(rt, "help.html", shown=shown, paused_now=True)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
-from api.deps import ReadSessionDep, RuntimeDep
+from api.deps import RuntimeDep
+from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import page
 from reconnect.reflections.journey import Journey, journey
 
-router = APIRouter()
+router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
 
 # The chart's drawing area, in SVG units: 1 to 5 from bottom to top, weeks left to right.
 LEFT, RIGHT, TOP, BOTTOM = 36, 312, 16, 116
@@ -34,8 +35,9 @@ def _line(values: list[tuple[int, int]], weeks: int) -> ChartLine | None:
 
 
 @router.get("/journey/{token}", response_class=HTMLResponse)
-def journey_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    shown: Journey = journey(session, rt, token)
+def journey_page(token: str, rt: RuntimeDep) -> HTMLResponse:
+    with rt.read_session() as session:
+        shown: Journey = journey(session, rt, token)
     weeks = len(shown.steps)
     yours = _line([(r.week, r.yours) for r in shown.ratings if r.yours is not None], weeks)
     theirs = _line([(r.week, r.partners) for r in shown.ratings if r.partners is not None],

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from anyio import CapacityLimiter
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import (
@@ -18,6 +21,7 @@ from api import (
     dev,
     health,
     help_pages,
+    invitation_pages,
     journey_pages,
     metrics_endpoint,
     pages,
@@ -25,18 +29,25 @@ from api import (
     preview_pages,
     v1,
 )
-from api.deps import FINISH_THREADS
+from api.body_limit import BodyLimit
 from api.errors import request_validation_handler
 from api.program_reload import ProgramReload
 from api.request_log import RequestLog
-from api.views import link_problem_page, message_page
+from api.security import SecurityHeaders
+from api.views import busy_page, link_problem_page, message_page
 from reconnect.admin.lockout import AdminLockout
 from reconnect.logging import configure_logging
 from reconnect.ratelimit import SignupLimiter
 from reconnect.runtime import Runtime, build_runtime
 from reconnect.settings import get_settings
 from reconnect.startup import settings_or_exit
+from reconnect.templating import STATIC_DIR
 from reconnect.tokens import TokenError
+
+# Seconds a client is asked to wait when the database was too busy to answer in time.
+BUSY_RETRY_AFTER = 5
+
+log = logging.getLogger(__name__)
 
 
 def create_app(runtime: Runtime | None = None) -> FastAPI:
@@ -48,10 +59,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
             raise RuntimeError("RECONNECT_REDIS_URL is not set; the API needs Redis for "
                                "rate limits and background jobs")
         app.state.runtime = rt
-        app.state.finish_limiter = CapacityLimiter(FINISH_THREADS)
         app.state.limiter = SignupLimiter(rt.settings.redis_url,
                                           rt.settings.signup_limit_per_client,
                                           rt.settings.signup_limit_per_email,
+                                          rt.settings.invite_limit_per_email,
                                           salt=rt.settings.secret_key)
         app.state.admin_lockout = AdminLockout(rt.settings.redis_url)
         yield
@@ -67,6 +78,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(data_pages.router)
     app.include_router(help_pages.router)
     app.include_router(journey_pages.router)
+    app.include_router(invitation_pages.router)
     app.include_router(preview_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(v1.router)
@@ -74,8 +86,14 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(metrics_endpoint.router)
     if settings.outbox_enabled or settings.time_travel:
         app.include_router(dev.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(ProgramReload)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestLog)  # outermost: everything after it logs with the id
+    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(PoolTimeout, _database_busy)
+    app.add_exception_handler(IntegrityError, _database_conflict)
     app.add_exception_handler(RequestValidationError, request_validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(v1.ApiError, _api_error)
@@ -108,6 +126,35 @@ async def _token_error(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/"):
         return v1.api_error_response(v1.ApiError.from_token(exc))
     return link_problem_page(request.app.state.runtime, exc.problem)
+
+
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    """A lock or statement timeout, a busy SQLite file, a full pool or an unreachable
+    database: the transaction rolled back, and the client is asked to come back."""
+    log.warning("database busy or unreachable; answered 503",
+                extra={"error": type(exc).__name__})
+    headers = {"Retry-After": str(BUSY_RETRY_AFTER)}
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": "busy", "message": "We are very busy right now and "
+                             "nothing was saved; please try again in a few seconds.",
+                             "retry_after": BUSY_RETRY_AFTER}, status_code=503,
+                            headers=headers)
+    response = busy_page(request.app.state.runtime)
+    response.headers.update(headers)
+    return response
+
+
+async def _database_conflict(request: Request, exc: Exception) -> Response:
+    """Two requests raced for the same row and the services did not serialise them:
+    nothing was saved, and trying again finds the row the other one wrote."""
+    log.error("unexpected write conflict; answered 409", extra={"error": type(exc).__name__})
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": "conflict", "message": "Another request changed the "
+                             "same thing at the same moment; nothing was saved. Please try "
+                             "again."}, status_code=409)
+    return message_page(request.app.state.runtime, "Please try once more", [
+        "Something changed at the same moment, so nothing was saved. Please go back and "
+        "try again."], 409)
 
 
 async def _api_error(_: Request, exc: Exception) -> Response:

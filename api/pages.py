@@ -5,28 +5,40 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from api.deps import LimiterDep, ReadSessionDep, RuntimeDep, UowDep, client_address
+from api.deps import LimiterDep, RuntimeDep, client_address
 from api.errors import field_errors
+from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import message_page, page
 from reconnect.partners import service as partners
+from reconnect.partners.preference_links import preferences_token
 from reconnect.ratelimit import RateLimited
 from reconnect.reflections import service as reflections
 from reconnect.reflections.schemas import NOTE_LIMIT
+from reconnect.signups import service as signups
 from reconnect.signups.schemas import SignupRequest
-from reconnect.signups.service import UnknownProgramChoice, sign_up
-from reconnect.tokens import Purpose
 from reconnect.validation import clean_timezone, sorted_timezones
 
-router = APIRouter()
-SIGNUP_FIELDS = ("email", "first_name", "timezone", "send_hour", "partner_email",
-                 "partner_first_name", "program")
+router = APIRouter(responses=PAGE_ERRORS)
 DEFAULT_FORM = {"timezone": "Europe/London", "send_hour": "8"}
 PROGRAM_CHOICE_ERROR = "Please choose one of the programs listed here."
 PROGRAM_UNAVAILABLE = "That program is not available."
+FIELD_LIMIT = 500
+
+
+class SignupForm(BaseModel):
+    """The signup page's fields as typed; checked by the same rules as the JSON API."""
+
+    email: str = Field("", max_length=FIELD_LIMIT)
+    first_name: str = Field("", max_length=FIELD_LIMIT)
+    timezone: str = Field("", max_length=FIELD_LIMIT)
+    send_hour: str = Field("", max_length=FIELD_LIMIT)
+    partner_email: str = Field("", max_length=FIELD_LIMIT)
+    partner_first_name: str = Field("", max_length=FIELD_LIMIT)
+    program: str = Field("", max_length=FIELD_LIMIT)
 
 
 def _signup_page(rt: RuntimeDep, form: dict[str, str], errors: dict[str, str],
@@ -34,7 +46,7 @@ def _signup_page(rt: RuntimeDep, form: dict[str, str], errors: dict[str, str],
     _, program = rt.programs.current()
     # With one program there is nothing to choose, and the page says what it is.
     choices = rt.programs.loaded_programs()
-    values = {name: form.get(name, DEFAULT_FORM.get(name, "")) for name in SIGNUP_FIELDS}
+    values = {name: form.get(name, DEFAULT_FORM.get(name, "")) for name in SignupForm.model_fields}
     if not values["program"].strip():
         values["program"] = rt.programs.default_slug
     return page(rt, "signup.html", status_code, form=values, errors=errors,
@@ -50,17 +62,21 @@ def _program_problem(rt: RuntimeDep, chosen: str) -> str | None:
 
 
 @router.get("/", response_class=HTMLResponse)
-def signup_form(rt: RuntimeDep, program: str | None = None) -> HTMLResponse:
+def signup_form(rt: RuntimeDep, program: Annotated[str | None, Query(max_length=60)] = None
+                ) -> HTMLResponse:
     """``/?program=<slug>`` preselects a program; anything unknown is ignored."""
     chosen = program if program in rt.programs.loaded_slugs() else None
     return _signup_page(rt, {"program": chosen} if chosen else {}, {})
 
 
-@router.post("/", response_class=HTMLResponse)
-async def signup_submit(request: Request, rt: RuntimeDep, uow: UowDep,
-                        limiter: LimiterDep) -> Response:
-    raw = await request.form()
-    form = {k: str(raw.get(k, ""))[:500] for k in SIGNUP_FIELDS}
+@router.post("/", response_class=HTMLResponse, responses={
+    422: {"description": "A field needs attention: the page again, each problem beside "
+                         "its field; nothing was saved."},
+    429: {"description": "Too many signups from this client or for this address."}})
+def signup_submit(request: Request, rt: RuntimeDep, limiter: LimiterDep,
+                  background: BackgroundTasks,
+                  submitted: Annotated[SignupForm, Form()]) -> Response:
+    form = submitted.model_dump()
     data = {k: v for k, v in form.items() if v.strip() != ""}
     program_problem = _program_problem(rt, form["program"])
     try:
@@ -73,8 +89,7 @@ async def signup_submit(request: Request, rt: RuntimeDep, uow: UowDep,
     if program_problem:
         return _signup_page(rt, form, {"program": program_problem}, 422, submitted=True)
     try:
-        limiter.check(client_address(request),
-                      [e for e in (signup.email, signup.partner_email) if e])
+        limiter.check(client_address(request), signup.email, signup.partner_email)
     except RateLimited as exc:
         response = message_page(rt, "Please wait a little", [
             "We have had several signups from here in a short time, so we are pausing "
@@ -84,10 +99,12 @@ async def signup_submit(request: Request, rt: RuntimeDep, uow: UowDep,
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     try:
-        sign_up(uow, rt, signup)
-    except UnknownProgramChoice:
+        with rt.unit_of_work() as uow:
+            received = signups.receive(uow, rt, signup)
+    except signups.UnknownProgramChoice:
         # The program was unloaded between the check above and now.
         return _signup_page(rt, form, {"program": PROGRAM_UNAVAILABLE}, 422, True)
+    background.add_task(signups.process, rt, received)
     return message_page(rt, "Check your inbox", [
         "Thank you. If the address can receive our email, a message with a confirmation "
         "link is on its way to you now.",
@@ -97,22 +114,24 @@ async def signup_submit(request: Request, rt: RuntimeDep, uow: UowDep,
     ])
 
 
-@router.get("/confirm/{token}", response_class=HTMLResponse)
-def confirm_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    pending = partners.pending_confirmation(session, rt, token)
+@router.get("/confirm/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)
+def confirm_page(token: str, rt: RuntimeDep) -> HTMLResponse:
+    with rt.read_session() as session:
+        pending = partners.pending_confirmation(session, rt, token)
     return page(rt, "confirm.html", partner=pending.partner, inviter_name=pending.inviter_name,
                 timezones=sorted_timezones())
 
 
-@router.post("/confirm/{token}", response_class=HTMLResponse)
-def confirm_submit(token: str, rt: RuntimeDep, uow: UowDep,
+@router.post("/confirm/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)
+def confirm_submit(token: str, rt: RuntimeDep,
                    timezone: Annotated[str | None, Form(max_length=64)] = None,
                    send_hour: Annotated[int | None, Form(ge=0, le=23)] = None) -> HTMLResponse:
     try:
         zone = clean_timezone(timezone) if timezone else None
     except ValueError:
         zone = None
-    partner = partners.confirm(uow, rt, token, zone, send_hour)
+    with rt.unit_of_work() as uow:
+        partner = partners.confirm(uow, rt, token, zone, send_hour)
     return message_page(rt, f"Welcome, {partner.first_name}", [
         "Your address is confirmed. Your first note will arrive at "
         f"{partner.send_hour:02d}:00 ({partner.timezone}).",
@@ -121,71 +140,79 @@ def confirm_submit(token: str, rt: RuntimeDep, uow: UowDep,
     ])
 
 
-def _reflect_page(rt: RuntimeDep, reflect_token: str, status_code: int = 200,
+def _reflect_page(rt: RuntimeDep, ctx: reflections.ReflectionContext, status_code: int = 200,
                   **context: object) -> HTMLResponse:
     """The reflection page, with the "I don't feel safe" link of the partner whose
-    (already checked) token this is."""
-    partner_id = rt.tokens.read(Purpose.REFLECT, reflect_token).partner_id
-    help_path = f"/help/{rt.tokens.make(Purpose.PREFERENCES, partner_id)}"
-    return page(rt, "reflect.html", status_code, help_path=help_path, **context)
+    (already checked) link this is."""
+    help_path = f"/help/{preferences_token(rt, ctx.partner)}"
+    return page(rt, "reflect.html", status_code, help_path=help_path, stage=ctx.stage,
+                prompt=ctx.prompt, note_limit=NOTE_LIMIT, **context)
 
 
-@router.get("/reflect/{token}/{prompt_key}", response_class=HTMLResponse)
-def reflect_page(token: str, prompt_key: str, rt: RuntimeDep, session: ReadSessionDep,
+def _unknown_prompt(rt: RuntimeDep) -> HTMLResponse:
+    return message_page(rt, "We could not find that question", [
+        "The link may be incomplete. Please open it again from your email."], 404)
+
+
+@router.get("/reflect/{token}/{prompt_key}", response_class=HTMLResponse,
+            responses=TOKEN_PAGE_ERRORS)
+def reflect_page(token: str, prompt_key: str, rt: RuntimeDep,
                  answer: str | None = None) -> HTMLResponse:
     try:
-        ctx = reflections.reflection_context(session, rt, token, prompt_key)
+        with rt.read_session() as session:
+            ctx = reflections.reflection_context(session, rt, token, prompt_key)
     except reflections.UnknownPrompt:
-        return message_page(rt, "We could not find that question", [
-            "The link may be incomplete. Please open it again from your email."], 404)
+        return _unknown_prompt(rt)
     selected = answer if answer and ctx.prompt.label_for(answer) else \
         (ctx.existing.answer if ctx.existing else None)
-    return _reflect_page(rt, token, stage=ctx.stage, prompt=ctx.prompt, selected=selected,
+    return _reflect_page(rt, ctx, selected=selected,
                          note=ctx.existing.note if ctx.existing else None,
                          shared=bool(ctx.existing and ctx.existing.shared),
-                         editable=ctx.editable, saved=False, error=None, note_error=None,
-                         note_limit=NOTE_LIMIT)
+                         editable=ctx.editable, saved=False, error=None, note_error=None)
 
 
-@router.post("/reflect/{token}/{prompt_key}", response_class=HTMLResponse)
-def reflect_submit(token: str, prompt_key: str, rt: RuntimeDep, uow: UowDep,
+@router.post("/reflect/{token}/{prompt_key}", response_class=HTMLResponse,
+             responses={**TOKEN_PAGE_ERRORS,
+                        409: {"description": "The week has closed: the answer stays as it "
+                                             "was."},
+                        422: {"description": "The answer or note needs attention."}})
+def reflect_submit(token: str, prompt_key: str, rt: RuntimeDep,
                    answer: Annotated[str, Form(max_length=40)] = "",
                    note: Annotated[str, Form(max_length=NOTE_LIMIT * 2)] = "",
                    share: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
     try:
-        ctx = reflections.record(uow, rt, token, prompt_key, answer, note, share == "yes")
+        with rt.unit_of_work() as uow:
+            ctx = reflections.record(uow, rt, token, prompt_key, answer, note, share == "yes")
     except reflections.UnknownPrompt:
-        return message_page(rt, "We could not find that question", [
-            "The link may be incomplete. Please open it again from your email."], 404)
+        return _unknown_prompt(rt)
     except (reflections.InvalidAnswer, reflections.ReflectionClosed) as exc:
-        uow.session.rollback()
-        current = reflections.reflection_context(uow.session, rt, token, prompt_key)
+        with rt.read_session() as session:
+            current = reflections.reflection_context(session, rt, token, prompt_key)
         closed = isinstance(exc, reflections.ReflectionClosed)
         is_note = isinstance(exc, reflections.InvalidAnswer) and exc.field == "note"
-        return _reflect_page(rt, token, 409 if closed else 422, stage=current.stage,
-                             prompt=current.prompt, selected=answer or None, note=note,
-                             shared=share == "yes", editable=current.editable, saved=False,
-                             note_limit=NOTE_LIMIT,
-                             error=None if closed or is_note else str(exc),
+        return _reflect_page(rt, current, 409 if closed else 422, selected=answer or None,
+                             note=note, shared=share == "yes", editable=current.editable,
+                             saved=False, error=None if closed or is_note else str(exc),
                              note_error=str(exc) if is_note else None)
     assert ctx.existing is not None
-    return _reflect_page(rt, token, stage=ctx.stage, prompt=ctx.prompt,
-                         selected=ctx.existing.answer, note=ctx.existing.note,
+    return _reflect_page(rt, ctx, selected=ctx.existing.answer, note=ctx.existing.note,
                          shared=ctx.existing.shared, editable=True, saved=True, error=None,
-                         note_error=None, note_limit=NOTE_LIMIT)
+                         note_error=None)
 
 
-@router.get("/unsubscribe/{token}", response_class=HTMLResponse)
-def unsubscribe_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    partners.check_unsubscribe(session, rt, token)
+@router.get("/unsubscribe/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)
+def unsubscribe_page(token: str, rt: RuntimeDep) -> HTMLResponse:
+    with rt.read_session() as session:
+        partners.check_unsubscribe(session, rt, token)
     return page(rt, "unsubscribe.html")
 
 
-@router.post("/unsubscribe/{token}", response_class=HTMLResponse)
-def unsubscribe_submit(token: str, rt: RuntimeDep, uow: UowDep) -> HTMLResponse:
+@router.post("/unsubscribe/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)
+def unsubscribe_submit(token: str, rt: RuntimeDep) -> HTMLResponse:
     """Serves both the page's button and RFC 8058 one-click POSTs from mail providers:
     no cookie, no redirect, and the same answer however often it is repeated."""
-    partners.unsubscribe(uow, rt, token)
+    with rt.unit_of_work() as uow:
+        partners.unsubscribe(uow, rt, token)
     return message_page(rt, "You will not receive any more emails", [
         "You have been unsubscribed from Reconnect. Nothing else changes for your partner.",
         "If you change your mind, you are always welcome back.",

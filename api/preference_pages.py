@@ -3,22 +3,36 @@ when emails arrive, quiet days, and the way to stop. GET only shows; POST change
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
-from api.deps import ReadSessionDep, RuntimeDep, UowDep
+from api.deps import RuntimeDep
+from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import message_page, page
+from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.schedule import WEEKDAYS
 from reconnect.partners import preferences
-from reconnect.partners.preference_links import PreferencesView, partner_id_for, view
+from reconnect.partners.preference_links import PreferencesView, holder_id, view
 from reconnect.runtime import Runtime
 from reconnect.validation import sorted_timezones
 
-router = APIRouter()
-DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
 ACTIONS = ("pause", "resume", "schedule")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class PreferencesForm(BaseModel):
+    """What the page's buttons send: which action, and for "schedule" the new choices."""
+
+    action: str = Field("", max_length=20)
+    send_hour: str = Field("", max_length=10)
+    timezone: str = Field("", max_length=64)
+    quiet_days: list[Annotated[str, Field(max_length=2)]] = Field(default_factory=list,
+                                                                 max_length=7)
+    nudges: str = Field("", max_length=3)
 
 
 def _page(rt: Runtime, token: str, shown: PreferencesView, *, status_code: int = 200,
@@ -34,51 +48,55 @@ def _page(rt: Runtime, token: str, shown: PreferencesView, *, status_code: int =
 
 
 @router.get("/preferences/{token}", response_class=HTMLResponse)
-def preferences_page(token: str, rt: RuntimeDep, session: ReadSessionDep) -> HTMLResponse:
-    shown = view(session, rt, token)
+def preferences_page(token: str, rt: RuntimeDep) -> HTMLResponse:
+    with rt.read_session() as session:
+        shown = view(session, rt, token)
     return _page(rt, token, shown)
 
 
-@router.post("/preferences/{token}", response_class=HTMLResponse)
-async def preferences_submit(token: str, request: Request, rt: RuntimeDep,
-                             uow: UowDep) -> HTMLResponse:
-    partner_id = partner_id_for(rt, token)
-    before = view(uow.session, rt, token)
-    raw = await request.form()
-    action = str(raw.get("action", ""))
-    if action not in ACTIONS:
+@router.post("/preferences/{token}", response_class=HTMLResponse, responses={
+    409: {"description": "The emails have stopped: there is nothing to change."}})
+def preferences_submit(token: str, rt: RuntimeDep,
+                       submitted: Annotated[PreferencesForm, Form()]) -> HTMLResponse:
+    with rt.read_session() as session:
+        before = view(session, rt, token)
+    if submitted.action not in ACTIONS:
         return _page(rt, token, before, status_code=422,
                      errors={"form": "Please choose one of the buttons on this page."})
     form: dict[str, object] = {}
     try:
-        if action == "pause":
-            preferences.pause(uow, rt, partner_id)
-            saved = "Your emails are paused. Nothing is sent until you resume."
-        elif action == "resume":
-            preferences.resume(uow, rt, partner_id)
-            saved = "Welcome back. Your next email comes at your usual time."
-        else:
-            form = _schedule_form(raw.get("send_hour"), raw.get("timezone"),
-                                  raw.getlist("quiet_days"), raw.get("nudges") == "yes")
-            _save_schedule(uow, rt, partner_id, form)
-            saved = "Saved. Your next email follows your new choices."
+        with rt.unit_of_work() as uow:
+            partner_id = holder_id(uow.session, rt, token)
+            if submitted.action == "pause":
+                preferences.pause(uow, rt, partner_id)
+                saved = "Your emails are paused. Nothing is sent until you resume."
+            elif submitted.action == "resume":
+                preferences.resume(uow, rt, partner_id)
+                saved = "Welcome back. Your next email comes at your usual time."
+            else:
+                form = _schedule_form(submitted)
+                _save_schedule(uow, rt, partner_id, form)
+                saved = "Saved. Your next email follows your new choices."
     except preferences.PreferenceError as exc:
-        return _page(rt, token, before, status_code=422, errors={exc.field: exc.message}, form=form)
+        return _page(rt, token, before, status_code=422, errors={exc.field: exc.message},
+                     form=form)
     except preferences.PartnerNotActive:
         return message_page(rt, "There is nothing to change", [
             "Your Reconnect emails have stopped, so there is no schedule to change.",
             "If you would like to start again, you are welcome to sign up once more.",
         ], status_code=409)
-    return _page(rt, token, view(uow.session, rt, token), saved=saved)
+    with rt.read_session() as session:
+        after = view(session, rt, token)
+    return _page(rt, token, after, saved=saved)
 
 
-def _schedule_form(hour: object, zone: object, days: Sequence[object],
-                   nudges: bool) -> dict[str, object]:
-    return {"send_hour": str(hour or "")[:3], "timezone": str(zone or "")[:64],
-            "quiet_days": frozenset(str(d)[:2] for d in days), "nudges": nudges}
+def _schedule_form(submitted: PreferencesForm) -> dict[str, object]:
+    return {"send_hour": submitted.send_hour, "timezone": submitted.timezone,
+            "quiet_days": frozenset(submitted.quiet_days), "nudges": submitted.nudges == "yes"}
 
 
-def _save_schedule(uow: UowDep, rt: Runtime, partner_id: int, form: dict[str, object]) -> None:
+def _save_schedule(uow: UnitOfWork, rt: Runtime, partner_id: int,
+                   form: dict[str, object]) -> None:
     hour_text = str(form["send_hour"])
     if not hour_text.isdigit():
         raise preferences.PreferenceError("send_hour", "Please choose an hour from the list.")

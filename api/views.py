@@ -10,10 +10,9 @@ from reconnect.tokens import TokenProblem
 
 LINK_PROBLEMS: dict[TokenProblem, tuple[str, list[str]]] = {
     TokenProblem.INVALID: ("This link does not work", [
-        "The link may have been cut short or changed when it was copied. Try opening it "
-        "again straight from the email.",
-        "If it still does not work, you can sign up again with the same address: nothing "
-        "is lost and no one is enrolled twice.",
+        "The link may have been cut short or changed when it was copied, or it is no "
+        "longer in use. Try opening it again straight from your newest email.",
+        "If it still does not work, you can sign up on the home page with your address.",
     ]),
     TokenProblem.EXPIRED: ("This link has expired", [
         "For your privacy, links from our emails only work for a limited time.",
@@ -38,6 +37,13 @@ def message_page(rt: Runtime, heading: str, paragraphs: list[str], status_code: 
                  link_url: str | None = None, link_text: str | None = None) -> HTMLResponse:
     return page(rt, "message.html", status_code, heading=heading, paragraphs=paragraphs,
                 link_url=link_url, link_text=link_text)
+
+
+def busy_page(rt: Runtime) -> HTMLResponse:
+    return message_page(rt, "Please try again in a moment", [
+        "We are very busy right now, so nothing was saved.",
+        "Please wait a few seconds and send it again.",
+    ], 503)
 
 
 def link_problem_page(rt: Runtime, problem: TokenProblem) -> HTMLResponse:

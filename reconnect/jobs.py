@@ -3,3 +3,4 @@
 DISPATCH_DUE = "reconnect.dispatch_due"
 DELIVER = "reconnect.deliver"
 REAP_STALE = "reconnect.reap_stale"
+SWEEP_SIGNUPS = "reconnect.sweep_signups"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -39,6 +40,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# SQLite otherwise hands the highest id out again after that row is deleted; ids that
+# come back would let a deleted row's id name a stranger's row (in a late job, a log or
+# an old link), so every table's ids only ever grow, as Postgres sequences do.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
+def new_public_id() -> str:
+    """128 random bits: what a person's links carry instead of their row id."""
+    return secrets.token_urlsafe(16)
+
+
 class PartnerStatus(StrEnum):
     PENDING = "pending"  # signed up or invited, has not confirmed their own address
     ACTIVE = "active"
@@ -71,7 +83,7 @@ def _enum(cls: type[StrEnum]) -> Enum:
 
 class ProgramVersion(Base):
     __tablename__ = "program_versions"
-    __table_args__ = (UniqueConstraint("slug", "content_hash"),)
+    __table_args__ = (UniqueConstraint("slug", "content_hash"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60))
@@ -84,6 +96,7 @@ class ProgramVersion(Base):
 
 class Couple(Base):
     __tablename__ = "couples"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -91,8 +104,11 @@ class Couple(Base):
 
 class Partner(Base):
     __tablename__ = "partners"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What every link of this person names (see reconnect/tokens.py); dies with them.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
     couple_id: Mapped[int] = mapped_column(ForeignKey("couples.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     first_name: Mapped[str] = mapped_column(String(60))
@@ -135,6 +151,7 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("partner_id", "key"),
         Index("ix_deliveries_status_due_at", "status", "due_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -155,7 +172,7 @@ class Delivery(Base):
 
 class Reflection(Base):
     __tablename__ = "reflections"
-    __table_args__ = (UniqueConstraint("partner_id", "stage_key", "prompt_key"),)
+    __table_args__ = (UniqueConstraint("partner_id", "stage_key", "prompt_key"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
@@ -174,6 +191,37 @@ class ClockOffset(Base):
     """A single row: how far the development clock has been fast-forwarded."""
 
     __tablename__ = "clock_offset"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     offset_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class SignupRequest(Base):
+    """A signup as it arrived, before anyone looked up its addresses. The request only
+    writes this row, so a known and an unknown address cost the same (nothing about who
+    is enrolled shows in the answer or its timing); processing it right after the
+    answer, or by the reaper if that was lost, deletes it."""
+
+    __tablename__ = "signup_requests"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    first_name: Mapped[str] = mapped_column(String(60))
+    timezone: Mapped[str] = mapped_column(String(64))
+    send_hour: Mapped[int] = mapped_column(Integer)
+    partner_email: Mapped[str | None] = mapped_column(String(254))
+    partner_first_name: Mapped[str | None] = mapped_column(String(60))
+    program: Mapped[str] = mapped_column(String(60))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class InviteBlock(Base):
+    """An address whose owner asked never to be invited again: kept only as a keyed
+    hash (``reconnect.keyed.address_digest``), so the table names no one."""
+
+    __tablename__ = "invite_blocks"
+
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,21 +1,95 @@
-"""Signup rate limits, kept in Redis so every API process shares one count."""
+"""Rate limits kept in Redis, so every API process shares one count, that go on working
+(per process, in memory) while Redis is away."""
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import math
+import threading
 import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from reconnect.keyed import address_digest
+
+log = logging.getLogger(__name__)
+
+# A request must not wait on a Redis that is gone: half a second, then the fallback.
+REDIS_TIMEOUT_SECONDS = 0.5
+# While Redis is down, one request in this many seconds tries it again; the others go
+# straight to the fallback instead of each paying the timeout.
+RETRY_REDIS_SECONDS = 10.0
 
 
 class RateLimited(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"retry after {retry_after}s")
         self.retry_after = retry_after
+
+
+class ResilientLimiter:
+    """A moving-window limiter in Redis. While Redis cannot be reached, limits are kept
+    in this process's memory instead (said once in the log, and once when Redis is back):
+    a burst is still slowed down, per process, and nobody gets an error."""
+
+    def __init__(self, redis_url: str, name: str) -> None:
+        storage = storage_from_string(redis_url, wrap_exceptions=True,
+                                      socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                      socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+        self._shared = MovingWindowRateLimiter(storage)
+        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._name = name
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+
+    def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
+        return self._call("hit", item, identifiers)
+
+    def test(self, item: RateLimitItem, *identifiers: str) -> bool:
+        return self._call("test", item, identifiers)
+
+    def retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
+        limiter = self._local if self._using_local() else self._shared
+        try:
+            stats = limiter.get_window_stats(item, *identifiers)
+        except StorageError:
+            stats = self._local.get_window_stats(item, *identifiers)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    def _call(self, method: str, item: RateLimitItem, identifiers: tuple[str, ...]) -> bool:
+        if not self._using_local():
+            try:
+                result: bool = getattr(self._shared, method)(item, *identifiers)
+            except StorageError:
+                self._went_down()
+            else:
+                self._came_back()
+                return result
+        local: bool = getattr(self._local, method)(item, *identifiers)
+        return local
+
+    def _using_local(self) -> bool:
+        with self._lock:
+            down = self._down_since
+        return down is not None and time.monotonic() - down < RETRY_REDIS_SECONDS
+
+    def _went_down(self) -> None:
+        with self._lock:
+            first = self._down_since is None
+            self._down_since = time.monotonic()
+        if first:
+            log.warning("rate limits kept in this process until Redis answers again",
+                        extra={"limits": self._name})
+
+    def _came_back(self) -> None:
+        with self._lock:
+            was_down, self._down_since = self._down_since is not None, None
+        if was_down:
+            log.info("rate limits shared through Redis again", extra={"limits": self._name})
 
 
 @dataclass(frozen=True)
@@ -25,29 +99,28 @@ class Limit:
 
 
 class SignupLimiter:
-    def __init__(self, redis_url: str, per_client: str, per_email: str, salt: str) -> None:
+    """Per client, per address signing up, and per address invited. An address is
+    limited by its own signups only: naming someone as a partner counts against the
+    invitations to them, so a stranger cannot lock anyone out of signing up."""
+
+    def __init__(self, redis_url: str, per_client: str, per_email: str, per_invite: str,
+                 salt: str) -> None:
         self._salt = salt
-        storage = storage_from_string(redis_url)
-        self._limiter = MovingWindowRateLimiter(storage)
+        self._limiter = ResilientLimiter(redis_url, "signup")
         self._client = Limit("client", parse(per_client))
         self._email = Limit("email", parse(per_email))
+        self._invite = Limit("invite", parse(per_invite))
 
-    def check(self, client: str, emails: list[str]) -> None:
-        """Counts one signup against the client and every address it would mail.
+    def check(self, client: str, email: str, invited: str | None) -> None:
+        """Counts one signup against each of its limits.
 
-        ``hit`` tests and counts atomically in Redis, so concurrent requests cannot
-        slip past a limit together; a refused attempt still counts, which is what a
-        limit meant to slow down a flood should do."""
-        keys = [(self._client, client)] + [(self._email, _digest(self._salt, e)) for e in emails]
+        ``hit`` tests and counts atomically, so concurrent requests cannot slip past a
+        limit together; a refused attempt still counts, which is what a limit meant to
+        slow down a flood should do."""
+        keys = [(self._client, client), (self._email, address_digest(self._salt, email))]
+        if invited:
+            keys.append((self._invite, address_digest(self._salt, invited)))
         for limit, key in keys:
             if not self._limiter.hit(limit.item, "signup", limit.namespace, key):
-                raise RateLimited(self._retry_after(limit, key))
-
-    def _retry_after(self, limit: Limit, key: str) -> int:
-        stats = self._limiter.get_window_stats(limit.item, "signup", limit.namespace, key)
-        return max(1, math.ceil(stats.reset_time - time.time()))
-
-
-def _digest(salt: str, email: str) -> str:
-    # Addresses never reach Redis in the clear, nor as a hash anyone could recompute.
-    return hashlib.blake2b(email.encode(), key=salt.encode()[:64], digest_size=16).hexdigest()
+                raise RateLimited(self._limiter.retry_after(limit.item, "signup",
+                                                            limit.namespace, key))

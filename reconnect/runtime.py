@@ -17,7 +17,12 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from reconnect.clock import Clock, SystemClock, TravellingClock
-from reconnect.db.engine import make_engine, make_session_factory
+from reconnect.db.engine import (
+    Waits,
+    make_engine,
+    make_read_session_factory,
+    make_session_factory,
+)
 from reconnect.db.uow import TaskSender, UnitOfWork, unit_of_work
 from reconnect.mail.smtp import SmtpMailer
 from reconnect.mail.throttle import SendThrottle
@@ -48,6 +53,7 @@ class Runtime:
     sender: TaskSender = field(default_factory=NullSender)
     throttle: SendThrottle | None = None
     metrics: Metrics = field(default_factory=Metrics)  # counts nothing unless given a store
+    read_factory: sessionmaker[Session] | None = None
 
     def unit_of_work(self, bind: Connection | None = None
                      ) -> AbstractContextManager[UnitOfWork]:
@@ -55,8 +61,10 @@ class Runtime:
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:
-        """A session for reads; closing it ends the transaction without writing."""
-        with self.session_factory() as session:
+        """A session for reads; closing it ends the transaction without writing. On
+        SQLite it never takes the write lock, so reads do not wait for writers."""
+        factory = self.read_factory or self.session_factory
+        with factory() as session:
             yield session
 
     def close(self) -> None:
@@ -74,7 +82,8 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
     settings = settings or get_settings()
     if settings.database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow)
+    engine = make_engine(settings.database_url, settings.db_pool_size, settings.db_max_overflow,
+                         waits_of(settings))
     factory = make_session_factory(engine)
     if clock is None:
         clock = TravellingClock(lambda: read_clock_offset(engine)) if settings.time_travel \
@@ -85,8 +94,11 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
         Purpose.UNSUBSCRIBE: timedelta(days=settings.unsubscribe_token_days),
         # The preferences link sits beside the unsubscribe link and lives as long.
         Purpose.PREFERENCES: timedelta(days=settings.unsubscribe_token_days),
+        # "Never invite me again" must work however late the invitation is read.
+        Purpose.NO_INVITES: timedelta(days=settings.unsubscribe_token_days),
     })
-    return Runtime(settings=settings, engine=engine, session_factory=factory, clock=clock,
+    return Runtime(settings=settings, engine=engine, session_factory=factory,
+                   read_factory=make_read_session_factory(engine), clock=clock,
                    tokens=tokens, programs=ProgramCatalog(settings.program_dir, settings.program,
                                            settings.program_reload_seconds, clock.now),
                    mailer=SmtpMailer(settings), sender=sender or NullSender(),
@@ -103,6 +115,12 @@ def command_runtime() -> Iterator[Runtime]:
         yield rt
     finally:
         rt.close()
+
+
+def waits_of(settings: Settings) -> Waits:
+    return Waits(lock=settings.db_lock_timeout_seconds,
+                 statement=settings.db_statement_timeout_seconds,
+                 idle_in_transaction=settings.db_idle_in_transaction_timeout_seconds)
 
 
 def _throttle(settings: Settings) -> SendThrottle | None:

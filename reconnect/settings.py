@@ -50,6 +50,16 @@ class Settings(BaseSettings):
     # constantly; 20 covers the API's concurrent requests per process.
     db_pool_size: Annotated[int, Field(ge=1, le=200)] = 20
     db_max_overflow: Annotated[int, Field(ge=0, le=200)] = 10
+    # Nothing waits forever. How long a statement waits for a row lock held by another
+    # transaction (Postgres lock_timeout; SQLite's busy timeout) before it gives up: a
+    # request then answers 503 with Retry-After instead of hanging.
+    db_lock_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5.0
+    # Postgres only: the longest one statement may run, and the longest a session may sit
+    # inside a transaction doing nothing (the server then ends it and frees its locks).
+    db_statement_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    db_idle_in_transaction_timeout_seconds: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    # The largest request body accepted, checked before anything is parsed (413 above).
+    max_body_bytes: Annotated[int, Field(ge=1024, le=10_000_000)] = 65_536
     data_dir: Path = PROJECT_ROOT / "var"
 
     smtp_host: str = "127.0.0.1"
@@ -95,6 +105,9 @@ class Settings(BaseSettings):
 
     signup_limit_per_client: str = "20/hour"
     signup_limit_per_email: str = "3/hour"
+    # Invitations to one address, whoever sends them. Counted apart from that address's
+    # own signups, which a stranger's invitations never use up.
+    invite_limit_per_email: str = "3/day"
 
     confirm_token_days: Annotated[int, Field(ge=1)] = 7
     reflect_token_days: Annotated[int, Field(ge=7)] = 120

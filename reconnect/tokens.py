@@ -1,8 +1,11 @@
-"""Opaque, signed link tokens, each bound to one purpose.
+"""Opaque, signed link tokens, each bound to one purpose and one holder.
 
 A token is ``base64url(json payload) . base64url(HMAC-SHA256)``. The purpose is part of
 what is signed, so a reflection token can never be replayed as an unsubscribe token.
-The issue time comes from the injected clock so expiry follows fast-forwarded time too.
+The holder is a random public identifier of one person (``partners.public_id``), never
+a row id: erasing the person deletes it, and no one after them can ever hold it again,
+so their old links can never reach anyone else. The issue time comes from the injected
+clock so expiry follows fast-forwarded time too.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +25,7 @@ from reconnect.clock import Clock
 # 128 bits of MAC is far beyond guessing range and keeps links short enough for email.
 MAC_BYTES = 16
 MAX_TOKEN_LENGTH = 600
+MAX_HOLDER_LENGTH = 64
 
 
 class Purpose(StrEnum):
@@ -29,6 +33,8 @@ class Purpose(StrEnum):
     REFLECT = "reflect"
     UNSUBSCRIBE = "unsubscribe"
     PREFERENCES = "preferences"
+    # "Never invite me again", in every invitation: held by the invited address itself.
+    NO_INVITES = "no-invites"
 
 
 class TokenProblem(StrEnum):
@@ -45,7 +51,13 @@ class TokenError(Exception):
 
 @dataclass(frozen=True)
 class TokenPayload:
-    partner_id: int
+    """``holder`` names who the link belongs to. Links sent before holders existed
+    carry a row id instead (``legacy_id``): see ``reconnect.partners.links`` for the
+    one narrow way those are still honoured."""
+
+    holder: str | None
+    legacy_id: int | None
+    issued_at: datetime
     data: dict[str, Any]
 
 
@@ -67,9 +79,11 @@ class Tokens:
         message = f"{purpose.value}.{body}".encode()
         return hmac.new(self._key, message, hashlib.sha256).digest()[:MAC_BYTES]
 
-    def make(self, purpose: Purpose, partner_id: int, **data: Any) -> str:
+    def make(self, purpose: Purpose, holder: str, **data: Any) -> str:
+        if not holder or len(holder) > MAX_HOLDER_LENGTH:
+            raise ValueError("a token needs its holder's public identifier")
         issued = int(self._clock.now().timestamp())
-        payload = json.dumps({"p": partner_id, "t": issued, **data}, separators=(",", ":"))
+        payload = json.dumps({"h": holder, "t": issued, **data}, separators=(",", ":"))
         body = _b64(payload.encode())
         return f"{body}.{_b64(self._mac(purpose, body))}"
 
@@ -86,10 +100,15 @@ class Tokens:
         # the last character would otherwise let one token be written several ways.
         if _b64(given) != mac or not hmac.compare_digest(given, self._mac(purpose, body)):
             raise TokenError(TokenProblem.INVALID)
-        if not (isinstance(raw, dict) and isinstance(raw.get("p"), int)
-                and isinstance(raw.get("t"), int)):
+        if not isinstance(raw, dict) or type(raw.get("t")) is not int:
             raise TokenError(TokenProblem.INVALID)
-        age = self._clock.now().timestamp() - raw.pop("t")
-        if age > self._max_age[purpose].total_seconds():
+        holder, legacy_id = raw.pop("h", None), raw.pop("p", None)
+        valid_holder = isinstance(holder, str) and 0 < len(holder) <= MAX_HOLDER_LENGTH
+        if not ((valid_holder and legacy_id is None)
+                or (holder is None and type(legacy_id) is int)):
+            raise TokenError(TokenProblem.INVALID)
+        issued = raw.pop("t")
+        if self._clock.now().timestamp() - issued > self._max_age[purpose].total_seconds():
             raise TokenError(TokenProblem.EXPIRED)
-        return TokenPayload(partner_id=raw.pop("p"), data=raw)
+        return TokenPayload(holder=holder, legacy_id=legacy_id,
+                            issued_at=datetime.fromtimestamp(issued, UTC), data=raw)

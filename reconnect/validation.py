@@ -12,22 +12,62 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, Field
 
 MAX_NAME = 60
+MAX_NAME_WORDS = 4
 MAX_EMAIL = 254
-# Letters from any script, with the spaces, hyphens, apostrophes and dots real names use.
-# Everything else (digits, angle brackets, "=?", control characters) is refused, so a
-# name can never smuggle an encoded word or a header break into an email.
-_NAME = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’.\-])*$")
+# Between letters, what real names use: spaces, hyphens, apostrophes and dots, and the
+# zero-width joiners some scripts need inside a word (Persian, Malayalam, Sinhala…).
+_JOINERS = frozenset("'’ʼ.-‐")
+_ZERO_WIDTH = frozenset("\u200c\u200d")
+# A dot with two or more letters after it reads as a domain ("bank.example"); an
+# initial ("J.R.") does not.
+_DOMAIN_LIKE = re.compile(r"[^\W\d_]\.[^\W\d_]{2,}")
+_WEB_WORDS = re.compile(r"(?i)\b(?:www|https?)\b")
+_CONTACT_LIKE = re.compile(r"@|://|\d(?:[\s\-().]*\d){2,}")
+# Real scripts stack at most three marks on a letter; more is only for breaking layouts.
+MAX_MARKS_IN_A_ROW = 3
 
 
 def clean_name(value: str) -> str:
-    value = unicodedata.normalize("NFC", value.strip())
+    """A first name in any script, or a clear reason why not.
+
+    Letters and combining marks of every script are accepted (प्रिया, தமிழ், Zoë in either
+    normal form), any kind of space becomes a plain one. Digits, symbols and control
+    characters are refused, and so is anything that reads as a web address, domain, email
+    address or phone number: names are shown to the other partner and in the invitation,
+    and must never carry a stranger's message or link."""
+    value = unicodedata.normalize("NFC", value)
+    value = " ".join("".join(" " if unicodedata.category(c) == "Zs" else c
+                             for c in value).split())
     if not value:
         raise ValueError("Please tell us a first name.")
     if len(value) > MAX_NAME:
         raise ValueError(f"Please keep the name to {MAX_NAME} characters or fewer.")
-    if not _NAME.match(value):
+    if _DOMAIN_LIKE.search(value) or _WEB_WORDS.search(value) or _CONTACT_LIKE.search(value):
+        raise ValueError("A name cannot look like a web address, an email address or a "
+                         "phone number.")
+    if not _letters_and_joiners_only(value):
         raise ValueError("A name can use letters, spaces, hyphens, apostrophes and dots only.")
+    if len(value.split(" ")) > MAX_NAME_WORDS:
+        raise ValueError(f"Please use at most {MAX_NAME_WORDS} words: the name you go by.")
     return value
+
+
+def _letters_and_joiners_only(value: str) -> bool:
+    if not unicodedata.category(value[0]).startswith("L"):
+        return False
+    marks = 0
+    for char in value:
+        kind = unicodedata.category(char)
+        if kind.startswith("M"):
+            marks += 1
+            if marks > MAX_MARKS_IN_A_ROW:
+                return False
+            continue
+        marks = 0
+        if not (kind.startswith("L") or char == " " or char in _JOINERS
+                or char in _ZERO_WIDTH):
+            return False
+    return True
 
 
 def clean_email(value: str) -> str:

@@ -9,6 +9,9 @@ from reconnect.settings import Settings
 # How often the reaper looks for claims abandoned by dead workers. Cheap (one indexed
 # UPDATE), and far shorter than the claim timeout so stale rows wait little past it.
 REAP_INTERVAL_SECONDS = 60.0
+# Signups are processed right after the API answers; the sweep only catches the few
+# left when an API process stopped in between, so every half minute is plenty.
+SWEEP_INTERVAL_SECONDS = 30.0
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -35,6 +38,11 @@ def make_celery(settings: Settings) -> Celery:
                 # A tick that waited longer than its interval is useless: the next one
                 # does the same work.
                 "options": {"expires": settings.dispatch_interval_seconds},
+            },
+            "sweep-signups": {
+                "task": "reconnect.sweep_signups",
+                "schedule": SWEEP_INTERVAL_SECONDS,
+                "options": {"expires": SWEEP_INTERVAL_SECONDS},
             },
             "reap-stale": {
                 "task": "reconnect.reap_stale",

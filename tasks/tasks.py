@@ -7,6 +7,7 @@ from celery import shared_task
 from reconnect import jobs
 from reconnect.deliveries import service as deliveries
 from reconnect.runtime import get_runtime
+from reconnect.signups import service as signups
 from tasks import task_metrics  # noqa: F401 - connects the signals that time every task
 
 
@@ -19,6 +20,11 @@ def dispatch_due() -> int:
 def deliver(*delivery_ids: int) -> int:
     outcomes = deliveries.deliver(get_runtime(), delivery_ids)
     return sum(outcome is deliveries.Outcome.SENT for outcome in outcomes.values())
+
+
+@shared_task(name=jobs.SWEEP_SIGNUPS, ignore_result=True)
+def sweep_signups() -> int:
+    return signups.process_waiting(get_runtime())
 
 
 @shared_task(name=jobs.REAP_STALE, ignore_result=True)

@@ -140,7 +140,6 @@ def test_a_resend_delivers_a_second_copy_through_the_real_send_path(
     assert copy is not welcomed
     assert copy.subject == welcomed.subject
     assert copy.message["Message-ID"] != welcomed.message["Message-ID"]
-    assert "_resend-welcome-1" in copy.message["Message-ID"]
     assert client.get(reflect_paths(copy)[0]).status_code == 200  # its links work
     # The program's own schedule is untouched: no extra stage was planned.
     assert [(d.kind, d.key, d.status) for d in deliveries(runtime, ANA)

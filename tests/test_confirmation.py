@@ -13,6 +13,7 @@ from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.service import dispatch_due
 from reconnect.models import DeliveryKind, DeliveryStatus, PartnerStatus
 from reconnect.runtime import Runtime
+from reconnect.signups.service import CONFIRMATION_GAP
 from tests.support.flows import ANA, BEN, deliver_due, deliveries, partner, signup_body
 from tests.support.links import confirm_path
 from tests.support.smtp import Received, SmtpSink
@@ -112,13 +113,24 @@ def test_a_confirmation_token_cannot_be_used_to_unsubscribe(
 
 
 def test_signing_up_again_before_confirming_sends_a_fresh_email_that_works(
-        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
     _confirmations(client, runtime, smtp_sink)
+    clock.advance(CONFIRMATION_GAP)
     client.post("/api/v1/signups", json=signup_body(partner_email=None,
                                                     partner_first_name=None))
     resent = deliver_due(runtime, smtp_sink, 1)[0]
     assert resent.to == ANA
     assert client.post(confirm_path(resent)).status_code == 200
+
+
+def test_signing_up_again_at_once_sends_no_second_email(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
+    _confirmations(client, runtime, smtp_sink)
+    for _ in range(3):  # a double click, then an impatient third try
+        client.post("/api/v1/signups", json=signup_body(partner_email=None,
+                                                        partner_first_name=None))
+    dispatch_due(runtime)
+    assert [d.key for d in deliveries(runtime, ANA)] == ["_confirm-1"]
 
 
 def test_a_confirmation_still_queued_when_the_partner_confirms_is_never_sent(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
 from reconnect.deliveries import service
+from reconnect.deliveries.compose import message_id
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus
 from reconnect.runtime import Runtime
@@ -84,15 +86,24 @@ def test_a_delivery_run_twice_is_sent_once(client: TestClient, runtime: Runtime,
     assert _get(runtime, delivery_id).status is S.SENT
 
 
+def test_a_message_id_reveals_no_count_of_emails_or_people(runtime: Runtime) -> None:
+    first, second = (message_id(runtime, Delivery(id=n, key="_confirm-1")) for n in (1, 2))
+    assert first != second
+    for text in (first, second):
+        local = text.strip("<>").split("@")[0]
+        assert re.fullmatch(r"[a-z2-7]{24}", local)
+        assert "confirm" not in text
+
+
 def test_a_sent_email_carries_a_deterministic_message_id_and_both_parts(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
     _single_signup(client)
     delivery_id = _claim_one(runtime)
     service.deliver_one(runtime, delivery_id)
     [message] = smtp_sink.messages
-    assert message.message["Message-ID"] == \
-        f"<reconnect.{delivery_id}._confirm-1@reconnect.test>"
-    assert _get(runtime, delivery_id).message_id == message.message["Message-ID"]
+    delivery = _get(runtime, delivery_id)
+    assert message.message["Message-ID"] == message_id(runtime, delivery)
+    assert delivery.message_id == message.message["Message-ID"]
     assert message.message["From"].addresses[0].addr_spec == "hello@reconnect.test"
     assert message.text.strip()
     assert "<html" in message.html

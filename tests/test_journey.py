@@ -123,7 +123,7 @@ def _forged_for_other_partner(path: str, prefix: str) -> str:
     token = path.split(prefix, 1)[1].split("/")[0].split("?")[0]
     payload, signature = token.split(".")
     data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    data["p"] = data["p"] + 1
+    data["h"] = data["h"][::-1]
     forged = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode())
     return path.replace(token, forged.decode().rstrip("=") + "." + signature)
 

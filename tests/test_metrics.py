@@ -16,7 +16,7 @@ from sqlalchemy import update
 from api.main import create_app
 from reconnect import jobs
 from reconnect.clock import ManualClock
-from reconnect.db.engine import make_engine, make_session_factory
+from reconnect.db.engine import make_engine, make_read_session_factory, make_session_factory
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.service import Outcome, reap_stale
 from reconnect.metrics.events import Metrics
@@ -216,7 +216,8 @@ def test_counters_are_still_served_while_the_database_is_down(
     # The same API process, its database gone (a server no longer listening).
     gone = make_engine(f"postgresql+psycopg://x@127.0.0.1:{free_port()}/x")
     client.app.state.runtime = replace(  # type: ignore[attr-defined]
-        runtime, engine=gone, session_factory=make_session_factory(gone))
+        runtime, engine=gone, session_factory=make_session_factory(gone),
+        read_factory=make_read_session_factory(gone))
     samples = scrape(client)
     assert value(samples, "reconnect_database_up") == 0
     assert value(samples, "reconnect_signups_total", program="main") == 2

@@ -327,4 +327,4 @@ def test_pages_reload_themselves_after_an_edit_only_in_development(
     for path in ("/admin/program/main/", "/admin/program/main/acknowledge"):
         page = client.get(path, headers=BEARER).text
         assert '"/admin/program/main/version"' in page
-        assert "location.reload()" in page
+        assert "preview-reload.js" in page

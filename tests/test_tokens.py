@@ -3,6 +3,10 @@ and expires by the injected clock."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from itertools import permutations
@@ -25,6 +29,7 @@ MAX_AGE = {
     Purpose.REFLECT: timedelta(days=30),
     Purpose.UNSUBSCRIBE: timedelta(days=365),
     Purpose.PREFERENCES: timedelta(days=365),
+    Purpose.NO_INVITES: timedelta(days=365),
 }
 URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -58,35 +63,35 @@ def replace_at(text: str, index: int) -> str:
 # Round trip
 
 
-def test_round_trip_carries_the_partner_id(tokens: Tokens) -> None:
-    token = tokens.make(Purpose.UNSUBSCRIBE, 42)
-    assert tokens.read(Purpose.UNSUBSCRIBE, token).partner_id == 42
+def test_round_trip_carries_the_holder(tokens: Tokens) -> None:
+    token = tokens.make(Purpose.UNSUBSCRIBE, "h42")
+    assert tokens.read(Purpose.UNSUBSCRIBE, token).holder == "h42"
 
 
 def test_round_trip_carries_the_data(tokens: Tokens) -> None:
-    token = tokens.make(Purpose.REFLECT, 7, s="acknowledge", n=3)
+    token = tokens.make(Purpose.REFLECT, "h7", s="acknowledge", n=3)
     payload = tokens.read(Purpose.REFLECT, token)
-    assert payload.partner_id == 7
+    assert payload.holder == "h7"
     assert payload.data == {"s": "acknowledge", "n": 3}
 
 
 def test_round_trip_without_data_gives_empty_data(tokens: Tokens) -> None:
-    assert tokens.read(Purpose.CONFIRM, tokens.make(Purpose.CONFIRM, 1)).data == {}
+    assert tokens.read(Purpose.CONFIRM, tokens.make(Purpose.CONFIRM, "h1")).data == {}
 
 
 def test_round_trip_keeps_non_ascii_data(tokens: Tokens) -> None:
-    token = tokens.make(Purpose.REFLECT, 7, s="zoë-ümlaut")
+    token = tokens.make(Purpose.REFLECT, "h7", s="zoë-ümlaut")
     assert tokens.read(Purpose.REFLECT, token).data == {"s": "zoë-ümlaut"}
 
 
 def test_token_is_url_safe(tokens: Tokens) -> None:
-    token = tokens.make(Purpose.REFLECT, 7, s="a/b+c=d e")
+    token = tokens.make(Purpose.REFLECT, "h7", s="a/b+c=d e")
     assert URL_SAFE_TOKEN.fullmatch(token)
 
 
 def test_a_later_token_still_reads(tokens: Tokens, clock: ManualClock) -> None:
     clock.advance(timedelta(days=3))
-    assert tokens.read(Purpose.CONFIRM, tokens.make(Purpose.CONFIRM, 9)).partner_id == 9
+    assert tokens.read(Purpose.CONFIRM, tokens.make(Purpose.CONFIRM, "h9")).holder == "h9"
 
 
 # Purpose
@@ -95,7 +100,7 @@ def test_a_later_token_still_reads(tokens: Tokens, clock: ManualClock) -> None:
 @pytest.mark.parametrize(("made_for", "read_as"), list(permutations(Purpose, 2)))
 def test_token_for_one_purpose_is_invalid_for_another(
         tokens: Tokens, made_for: Purpose, read_as: Purpose) -> None:
-    token = tokens.make(made_for, 42, s="acknowledge")
+    token = tokens.make(made_for, "h42", s="acknowledge")
     assert problem_reading(tokens, read_as, token) is TokenProblem.INVALID
 
 
@@ -103,30 +108,30 @@ def test_token_for_one_purpose_is_invalid_for_another(
 
 
 def test_tampered_payload_is_invalid(tokens: Tokens) -> None:
-    token = tokens.make(Purpose.REFLECT, 42, s="acknowledge")
+    token = tokens.make(Purpose.REFLECT, "h42", s="acknowledge")
     body, mac = token.split(".")
     assert problem_reading(tokens, Purpose.REFLECT,
                            f"{replace_at(body, 2)}.{mac}") is TokenProblem.INVALID
 
 
-def test_payload_for_another_partner_is_invalid(tokens: Tokens) -> None:
-    # Splice the payload of partner 43's token onto partner 42's MAC.
-    body_42, mac_42 = tokens.make(Purpose.REFLECT, 42).split(".")
-    body_43, _ = tokens.make(Purpose.REFLECT, 43).split(".")
+def test_payload_for_another_holder_is_invalid(tokens: Tokens) -> None:
+    # Splice the payload of holder 43's token onto holder 42's MAC.
+    body_42, mac_42 = tokens.make(Purpose.REFLECT, "h42").split(".")
+    body_43, _ = tokens.make(Purpose.REFLECT, "h43").split(".")
     assert body_42 != body_43
     assert problem_reading(tokens, Purpose.REFLECT,
                            f"{body_43}.{mac_42}") is TokenProblem.INVALID
 
 
 def test_tampered_mac_is_invalid(tokens: Tokens) -> None:
-    body, mac = tokens.make(Purpose.REFLECT, 42).split(".")
+    body, mac = tokens.make(Purpose.REFLECT, "h42").split(".")
     for index in (0, len(mac) // 2):
         assert problem_reading(tokens, Purpose.REFLECT,
                                f"{body}.{replace_at(mac, index)}") is TokenProblem.INVALID
 
 
 def test_only_the_exact_issued_token_is_accepted(tokens: Tokens) -> None:
-    token = tokens.make(Purpose.REFLECT, 42)
+    token = tokens.make(Purpose.REFLECT, "h42")
     body, mac = token.split(".")
     variants = [f"{body}.{mac[:-1]}{char}" for char in B64_ALPHABET if char != mac[-1]]
     variants += [f"{token}=", f"{token}=="]
@@ -141,20 +146,20 @@ def test_only_the_exact_issued_token_is_accepted(tokens: Tokens) -> None:
 
 
 def test_truncated_mac_is_invalid(tokens: Tokens) -> None:
-    token = tokens.make(Purpose.REFLECT, 42)
+    token = tokens.make(Purpose.REFLECT, "h42")
     assert problem_reading(tokens, Purpose.REFLECT, token[:-4]) is TokenProblem.INVALID
 
 
 def test_token_signed_with_another_secret_is_invalid(clock: ManualClock) -> None:
     ours = Tokens(SECRET, clock, MAX_AGE)
     theirs = Tokens("a-different-secret-key-entirely", clock, MAX_AGE)
-    token = theirs.make(Purpose.REFLECT, 42)
+    token = theirs.make(Purpose.REFLECT, "h42")
     assert problem_reading(ours, Purpose.REFLECT, token) is TokenProblem.INVALID
 
 
 def test_same_secret_in_another_instance_accepts_the_token(clock: ManualClock) -> None:
-    token = Tokens(SECRET, clock, MAX_AGE).make(Purpose.REFLECT, 42)
-    assert Tokens(SECRET, clock, MAX_AGE).read(Purpose.REFLECT, token).partner_id == 42
+    token = Tokens(SECRET, clock, MAX_AGE).make(Purpose.REFLECT, "h42")
+    assert Tokens(SECRET, clock, MAX_AGE).read(Purpose.REFLECT, token).holder == "h42"
 
 
 # Garbage
@@ -181,7 +186,7 @@ def test_garbage_is_invalid(tokens: Tokens, garbage: str) -> None:
 
 
 def test_garbage_after_a_valid_token_is_invalid(tokens: Tokens) -> None:
-    token = tokens.make(Purpose.REFLECT, 42)
+    token = tokens.make(Purpose.REFLECT, "h42")
     assert problem_reading(tokens, Purpose.REFLECT, f"{token}.extra") is TokenProblem.INVALID
 
 
@@ -191,36 +196,85 @@ def test_garbage_after_a_valid_token_is_invalid(tokens: Tokens) -> None:
 @pytest.mark.parametrize("purpose", list(Purpose))
 def test_token_just_before_max_age_is_accepted(
         tokens: Tokens, clock: ManualClock, purpose: Purpose) -> None:
-    token = tokens.make(purpose, 42)
+    token = tokens.make(purpose, "h42")
     clock.advance(MAX_AGE[purpose] - timedelta(seconds=1))
-    assert tokens.read(purpose, token).partner_id == 42
+    assert tokens.read(purpose, token).holder == "h42"
 
 
 @pytest.mark.parametrize("purpose", list(Purpose))
 def test_token_past_max_age_is_expired(
         tokens: Tokens, clock: ManualClock, purpose: Purpose) -> None:
-    token = tokens.make(purpose, 42)
+    token = tokens.make(purpose, "h42")
     clock.advance(MAX_AGE[purpose] + timedelta(seconds=1))
     assert problem_reading(tokens, purpose, token) is TokenProblem.EXPIRED
 
 
 def test_each_purpose_has_its_own_max_age(tokens: Tokens, clock: ManualClock) -> None:
-    confirm = tokens.make(Purpose.CONFIRM, 42)
-    reflect = tokens.make(Purpose.REFLECT, 42)
+    confirm = tokens.make(Purpose.CONFIRM, "h42")
+    reflect = tokens.make(Purpose.REFLECT, "h42")
     clock.advance(timedelta(days=8))
     assert problem_reading(tokens, Purpose.CONFIRM, confirm) is TokenProblem.EXPIRED
-    assert tokens.read(Purpose.REFLECT, reflect).partner_id == 42
+    assert tokens.read(Purpose.REFLECT, reflect).holder == "h42"
 
 
 def test_expiry_follows_the_clock_that_was_set(tokens: Tokens, clock: ManualClock) -> None:
-    token = tokens.make(Purpose.CONFIRM, 42)
+    token = tokens.make(Purpose.CONFIRM, "h42")
     clock.set(START + timedelta(days=30))
     assert problem_reading(tokens, Purpose.CONFIRM, token) is TokenProblem.EXPIRED
 
 
 def test_tampered_expired_token_is_invalid_not_expired(
         tokens: Tokens, clock: ManualClock) -> None:
-    body, mac = tokens.make(Purpose.CONFIRM, 42).split(".")
+    body, mac = tokens.make(Purpose.CONFIRM, "h42").split(".")
     clock.advance(timedelta(days=30))
     assert problem_reading(tokens, Purpose.CONFIRM,
                            f"{body}.{replace_at(mac, 0)}") is TokenProblem.INVALID
+
+
+# Holders and links made before holders existed
+
+
+def signed(purpose: Purpose, payload: dict[str, object], secret: str = SECRET) -> str:
+    """A token for any payload, signed as the service signs: what the previous release
+    issued (a row id under "p"), or a forgery attempt with our own key."""
+    key = hashlib.sha256(f"reconnect-tokens:{secret}".encode()).digest()
+    body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode())
+    body_text = body.rstrip(b"=").decode()
+    mac = hmac.new(key, f"{purpose.value}.{body_text}".encode(), hashlib.sha256).digest()[:16]
+    return f"{body_text}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
+
+def test_a_new_token_names_its_holder_and_no_row_id(tokens: Tokens) -> None:
+    token = tokens.make(Purpose.PREFERENCES, "Zx9-public-id")
+    payload = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+    assert payload["h"] == "Zx9-public-id"
+    assert "p" not in payload
+
+
+def test_a_token_from_before_holders_reads_as_its_row_id_and_issue_time(
+        tokens: Tokens) -> None:
+    issued = int(START.timestamp())
+    payload = tokens.read(Purpose.UNSUBSCRIBE, signed(Purpose.UNSUBSCRIBE,
+                                                      {"p": 5, "t": issued}))
+    assert (payload.holder, payload.legacy_id) == (None, 5)
+    assert payload.issued_at == START
+
+
+@pytest.mark.parametrize("payload", [
+    pytest.param({"h": "abc", "p": 5}, id="holder-and-row-id"),
+    pytest.param({"h": 7}, id="holder-not-text"),
+    pytest.param({"h": ""}, id="empty-holder"),
+    pytest.param({"h": "x" * 65}, id="holder-too-long"),
+    pytest.param({"p": "5"}, id="row-id-not-a-number"),
+    pytest.param({"p": True}, id="row-id-a-boolean"),
+    pytest.param({}, id="no-holder-at-all"),
+])
+def test_a_signed_payload_without_exactly_one_holder_is_invalid(
+        tokens: Tokens, payload: dict[str, object]) -> None:
+    token = signed(Purpose.REFLECT, {**payload, "t": int(START.timestamp())})
+    assert problem_reading(tokens, Purpose.REFLECT, token) is TokenProblem.INVALID
+
+
+def test_a_holder_is_required_to_make_a_token(tokens: Tokens) -> None:
+    with pytest.raises(ValueError, match="holder"):
+        tokens.make(Purpose.REFLECT, "")

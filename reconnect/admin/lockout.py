@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
-import time
 
 from limits import parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+
+from reconnect.ratelimit import ResilientLimiter
 
 # Ten wrong tokens from one client within ten minutes (a moving window), then that client
 # is refused, even with the right token, until the oldest failure is ten minutes old.
@@ -40,14 +38,14 @@ def _digest(value: str) -> bytes:
 
 class AdminLockout:
     def __init__(self, redis_url: str) -> None:
-        self._limiter = MovingWindowRateLimiter(storage_from_string(redis_url))
+        # While Redis is away the count is kept per process: still a lockout.
+        self._limiter = ResilientLimiter(redis_url, "admin sign-in")
 
     def retry_after(self, client: str) -> int | None:
         """Seconds until this client may try again, or None if it may now."""
         if self._limiter.test(FAILURE_LIMIT, _NAMESPACE, client):
             return None
-        stats = self._limiter.get_window_stats(FAILURE_LIMIT, _NAMESPACE, client)
-        return max(1, math.ceil(stats.reset_time - time.time()))
+        return self._limiter.retry_after(FAILURE_LIMIT, _NAMESPACE, client)
 
     def failed(self, client: str) -> None:
         self._limiter.hit(FAILURE_LIMIT, _NAMESPACE, client)

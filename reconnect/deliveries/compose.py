@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -18,6 +21,7 @@ from reconnect.mail.render import (
     render_stage_email,
 )
 from reconnect.models import Delivery, DeliveryKind, Partner
+from reconnect.partners.links import link_token
 from reconnect.partners.preference_links import preferences_token
 from reconnect.partners.service import confirmation_token, unsubscribe_token
 from reconnect.program.model import Program, Stage
@@ -25,6 +29,7 @@ from reconnect.reflections.nudges import stage_of
 from reconnect.reflections.repository import ReflectionRepository
 from reconnect.runtime import Runtime
 from reconnect.settings import Settings
+from reconnect.signups.invitations import no_invites_token
 from reconnect.tokens import Purpose
 
 
@@ -34,8 +39,11 @@ class NothingToSend(Exception):
 
 def message_id(rt: Runtime, delivery: Delivery) -> str:
     # Deterministic, so a resend after a crash carries the same id and inboxes that
-    # de-duplicate on Message-ID can fold the two copies.
-    return f"<reconnect.{delivery.id}.{delivery.key}@{rt.settings.mail_domain}>"
+    # de-duplicate on Message-ID can fold the two copies; keyed, so it tells a reader
+    # nothing about how many emails or people there are.
+    key = hashlib.sha256(f"reconnect-message-id:{rt.settings.secret_key}".encode()).digest()
+    digest = hmac.new(key, str(delivery.id).encode(), hashlib.sha256).digest()[:15]
+    return f"<{base64.b32encode(digest).decode().lower()}@{rt.settings.mail_domain}>"
 
 
 def footer(rt: Runtime, program: Program, unsubscribe_url: str | None,
@@ -75,10 +83,14 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
         # The one who invited a partner is always the other half of their couple.
         inviter = other if other is not None and partner.invited_by_id == other.id else None
         confirm_url = f"{base}/confirm/{confirmation_token(rt, partner)}"
+        # An invitation's one-click unsubscribe is "never invite me again".
+        no_invites_url = f"{base}/no-invitations/{no_invites_token(rt, partner)}" \
+            if inviter else None
         rendered = render_confirmation_email(program, partner.first_name,
                                              inviter.first_name if inviter else None,
-                                             confirm_url, footer(rt, program, None))
-        return _outgoing(rt, delivery, partner, program, rendered, None)
+                                             confirm_url, footer(rt, program, None),
+                                             no_invites_url)
+        return _outgoing(rt, delivery, partner, program, rendered, no_invites_url)
 
     if partner.program_version_id is None:
         raise NothingToSend("partner has no program version")
@@ -88,7 +100,7 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
     stage = program.stage(stage_key)
     if stage is None:
         raise NothingToSend(f"stage {stage_key} is not in the partner's program version")
-    reflect_token = rt.tokens.make(Purpose.REFLECT, partner.id, s=stage.key)
+    reflect_token = link_token(rt, partner, Purpose.REFLECT, s=stage.key)
     unsubscribe_url = f"{base}/unsubscribe/{unsubscribe_token(rt, partner)}"
     email_footer = footer(rt, program, unsubscribe_url, preferences_token(rt, partner))
     prompts = [p for p in stage.prompts if p.shared] if nudge else list(stage.prompts)

@@ -34,6 +34,11 @@ class DeliveryRepository:
         self.session.flush()
         return deliveries
 
+    def latest_created(self, partner_id: int, kind: DeliveryKind) -> datetime | None:
+        return self.session.execute(
+            select(func.max(Delivery.created_at))
+            .where(Delivery.partner_id == partner_id, Delivery.kind == kind)).scalar()
+
     def has_key(self, partner_id: int, key: str) -> bool:
         return self.session.execute(
             select(Delivery.id).where(Delivery.partner_id == partner_id, Delivery.key == key)

@@ -75,16 +75,20 @@ def render_stage_email(program: Program, stage: Stage, variables: Mapping[str, o
 
 
 def render_confirmation_email(program: Program, first_name: str, inviter_name: str | None,
-                              confirm_url: str, footer: Footer) -> RenderedEmail:
+                              confirm_url: str, footer: Footer,
+                              no_invites_url: str | None = None) -> RenderedEmail:
     if inviter_name:
-        subject = f"{inviter_name} invited you to Reconnect"
+        # Nothing anyone typed goes into an invitation's subject: it is what a stranger
+        # would use to put their own sentence in front of someone.
+        subject = "An invitation to Reconnect"
         preheader = "A gentle weekly program for the two of you, if you would like it."
     else:
         subject = "Please confirm your email for Reconnect"
         preheader = "One click and your first weekly note is on its way."
     return _render_email("confirm", subject, preheader, program=program,
                          first_name=first_name, inviter_name=inviter_name,
-                         confirm_url=confirm_url, footer=footer)
+                         confirm_url=confirm_url, no_invites_url=no_invites_url,
+                         footer=footer)
 
 
 def render_nudge_email(program: Program, stage: Stage, first_name: str,

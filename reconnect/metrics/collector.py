@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 _HISTOGRAM_KEYS = (key(f.TASK_DURATION, "bucket"), key(f.TASK_DURATION, "sum"))
 _KEYS = [*(key(family) for family in f.COUNTERS), *_HISTOGRAM_KEYS]
 # Series shown at 0 before anything happened, so rates and alerts work from the start.
-_KNOWN_TASKS = (jobs.DISPATCH_DUE, jobs.DELIVER, jobs.REAP_STALE)
+_KNOWN_TASKS = (jobs.DISPATCH_DUE, jobs.DELIVER, jobs.REAP_STALE, jobs.SWEEP_SIGNUPS)
 
 
 class ReconnectCollector(Collector):

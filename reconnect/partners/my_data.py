@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.partners.data_repository import PartnerDataRepository
-from reconnect.partners.preference_links import partner_id_for
+from reconnect.partners.preference_links import holder_id
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
 from reconnect.tokens import TokenError, TokenProblem
@@ -27,7 +27,7 @@ class Erased:
 
 
 def export(session: Session, rt: Runtime, token: str) -> dict[str, Any]:
-    found = export_partner(session, rt, partner_id_for(rt, token))
+    found = export_partner(session, rt, holder_id(session, rt, token))
     if found is None:
         raise TokenError(TokenProblem.INVALID)
     return found
@@ -67,7 +67,7 @@ def export_partner(session: Session, rt: Runtime, partner_id: int) -> dict[str, 
 def erase(uow: UnitOfWork, rt: Runtime, token: str) -> Erased:
     """Erases everything stored about the partner. Their partner keeps their own data
     and emails, and is not told."""
-    erased = erase_partner(uow, partner_id_for(rt, token))
+    erased = erase_partner(uow, holder_id(uow.session, rt, token))
     if erased is None:
         raise TokenError(TokenProblem.USED)
     return erased

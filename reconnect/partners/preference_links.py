@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from reconnect.models import Partner, PartnerStatus
-from reconnect.partners.repository import PartnerRepository
+from reconnect.partners.links import link_holder, link_token
 from reconnect.runtime import Runtime
-from reconnect.tokens import Purpose, TokenError, TokenProblem
+from reconnect.tokens import Purpose
 
 
 @dataclass(frozen=True)
@@ -27,20 +27,20 @@ class PreferencesView:
 
 
 def preferences_token(rt: Runtime, partner: Partner) -> str:
-    return rt.tokens.make(Purpose.PREFERENCES, partner.id)
+    return link_token(rt, partner, Purpose.PREFERENCES)
 
 
-def partner_id_for(rt: Runtime, token: str) -> int:
-    return rt.tokens.read(Purpose.PREFERENCES, token).partner_id
+def holder_id(session: Session, rt: Runtime, token: str) -> int:
+    """The id of the partner a preferences link belongs to. Raises TokenError for a bad
+    or old link, or one whose holder was erased."""
+    return link_holder(session, rt, Purpose.PREFERENCES, token)[0].id
 
 
 def view(session: Session, rt: Runtime, token: str) -> PreferencesView:
     """What the page shows; reads only. Raises TokenError for a bad or old link."""
-    partner = PartnerRepository(session).get(partner_id_for(rt, token))
-    if partner is None:  # erased since the email was sent
-        raise TokenError(TokenProblem.INVALID)
+    partner, _ = link_holder(session, rt, Purpose.PREFERENCES, token)
     return PreferencesView(
         partner_id=partner.id, first_name=partner.first_name, status=partner.status,
         paused=partner.paused_at is not None, send_hour=partner.send_hour,
         timezone=partner.timezone, quiet_days=partner.quiet_weekdays, nudges=partner.nudges,
-        unsubscribe_token=rt.tokens.make(Purpose.UNSUBSCRIBE, partner.id))
+        unsubscribe_token=link_token(rt, partner, Purpose.UNSUBSCRIBE))

@@ -22,6 +22,11 @@ class PartnerRepository:
             select(Partner).where(Partner.id == partner_id).with_for_update()
         ).scalar_one_or_none()
 
+    def by_public_id(self, public_id: str, *, for_update: bool = False) -> Partner | None:
+        query = select(Partner).where(Partner.public_id == public_id)
+        return self.session.execute(
+            query.with_for_update() if for_update else query).scalar_one_or_none()
+
     def by_emails(self, emails: list[str]) -> dict[str, Partner]:
         rows = self.session.execute(select(Partner).where(Partner.email.in_(emails))).scalars()
         return {p.email: p for p in rows}

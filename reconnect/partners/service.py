@@ -13,6 +13,7 @@ from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import next_send_time
 from reconnect.models import DeliveryKind, Partner, PartnerStatus
+from reconnect.partners.links import link_holder, link_token
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose, TokenError, TokenProblem
@@ -26,19 +27,13 @@ class PendingConfirmation:
 
 def _partner_from_token(session: Session, rt: Runtime, purpose: Purpose, token: str,
                         for_update: bool = False) -> tuple[Partner, dict[str, object]]:
-    payload = rt.tokens.read(purpose, token)
-    repo = PartnerRepository(session)
-    partner = repo.get_for_update(payload.partner_id) if for_update \
-        else repo.get(payload.partner_id)
-    if partner is None:
-        raise TokenError(TokenProblem.INVALID)
-    return partner, payload.data
+    return link_holder(session, rt, purpose, token, for_update=for_update)
 
 
 def confirmation_token(rt: Runtime, partner: Partner) -> str:
     if partner.confirm_nonce is None:
         raise ValueError("partner is already confirmed")
-    return rt.tokens.make(Purpose.CONFIRM, partner.id, n=partner.confirm_nonce)
+    return link_token(rt, partner, Purpose.CONFIRM, n=partner.confirm_nonce)
 
 
 def pending_confirmation(session: Session, rt: Runtime, token: str) -> PendingConfirmation:
@@ -88,7 +83,7 @@ def _local_date(moment: datetime, zone: str) -> date:
 
 
 def unsubscribe_token(rt: Runtime, partner: Partner) -> str:
-    return rt.tokens.make(Purpose.UNSUBSCRIBE, partner.id)
+    return link_token(rt, partner, Purpose.UNSUBSCRIBE)
 
 
 def check_unsubscribe(session: Session, rt: Runtime, token: str) -> Partner:

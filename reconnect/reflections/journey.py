@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from reconnect.models import DeliveryKind, DeliveryStatus, Reflection
 from reconnect.partners.data_repository import PartnerDataRepository
-from reconnect.partners.preference_links import partner_id_for
+from reconnect.partners.preference_links import holder_id
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.model import Program
 from reconnect.reflections.repository import ReflectionRepository
@@ -77,7 +77,7 @@ class Journey:
 
 def journey(session: Session, rt: Runtime, token: str) -> Journey:
     partners = PartnerRepository(session)
-    partner = partners.get(partner_id_for(rt, token))
+    partner = partners.get(holder_id(session, rt, token))
     if partner is None:
         raise TokenError(TokenProblem.INVALID)
     if partner.program_version_id is None:  # not confirmed yet: nothing to show

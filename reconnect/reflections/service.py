@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Partner, Reflection
-from reconnect.partners.repository import PartnerRepository
+from reconnect.partners.links import link_holder
 from reconnect.program.model import Prompt, Stage
 from reconnect.reflections.nudges import plan_nudge
 from reconnect.reflections.repository import ReflectionRepository
@@ -61,11 +61,11 @@ class ReflectionContext:
                              updated_at=r.updated_at if r else None)
 
 
-def _stage_for_token(session: Session, rt: Runtime, token: str) -> tuple[Partner, Stage]:
-    payload = rt.tokens.read(Purpose.REFLECT, token)
-    partner = PartnerRepository(session).get(payload.partner_id)
-    stage_key = payload.data.get("s")
-    if partner is None or partner.program_version_id is None or not isinstance(stage_key, str):
+def _stage_for_token(session: Session, rt: Runtime, token: str,
+                     for_update: bool = False) -> tuple[Partner, Stage]:
+    partner, data = link_holder(session, rt, Purpose.REFLECT, token, for_update=for_update)
+    stage_key = data.get("s")
+    if partner.program_version_id is None or not isinstance(stage_key, str):
         raise TokenError(TokenProblem.INVALID)
     stage = rt.programs.version(session, partner.program_version_id).stage(stage_key)
     if stage is None:
@@ -77,9 +77,11 @@ def _editable(session: Session, partner: Partner, stage: Stage) -> bool:
     return not DeliveryRepository(session).later_stage_sent(partner.id, stage.position)
 
 
-def reflection_context(session: Session, rt: Runtime, token: str,
-                       prompt_key: str) -> ReflectionContext:
-    partner, stage = _stage_for_token(session, rt, token)
+def reflection_context(session: Session, rt: Runtime, token: str, prompt_key: str, *,
+                       for_update: bool = False) -> ReflectionContext:
+    """``for_update`` locks the partner's row first: two answers to one question at once
+    then take turns, and the second updates what the first wrote."""
+    partner, stage = _stage_for_token(session, rt, token, for_update)
     prompt = stage.prompt(prompt_key)
     if prompt is None:
         raise UnknownPrompt(prompt_key)
@@ -110,7 +112,7 @@ def clean_note(prompt: Prompt, note: str | None) -> str | None:
 
 def record(uow: UnitOfWork, rt: Runtime, token: str, prompt_key: str, answer: str,
            note: str | None, share: bool = False) -> ReflectionContext:
-    ctx = reflection_context(uow.session, rt, token, prompt_key)
+    ctx = reflection_context(uow.session, rt, token, prompt_key, for_update=True)
     if ctx.prompt.label_for(answer) is None:
         raise InvalidAnswer("answer", "Please choose one of the answers shown.")
     cleaned = clean_note(ctx.prompt, note)

@@ -1,29 +1,49 @@
 """Signup with double opt-in: nobody is enrolled until they confirm their own address.
 
-The outcome is deliberately invisible to the caller: a new address, a known one, or one
-already in the program all get the same answer, so the form cannot be used to learn who
-is enrolled.
+A signup is taken in two steps. ``receive`` (in the request) checks nothing about who is
+enrolled and writes one row, so a new address, a known one and one already in the
+program cost the same and get the same answer: neither the page nor its timing tells a
+stranger who is enrolled. ``process`` (right after the answer, or from the periodic
+sweep if that was lost) does the real work and sends the confirmations.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
+
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.jobs import DISPATCH_DUE
+from reconnect.keyed import address_digest
 from reconnect.models import DeliveryKind, Partner, PartnerStatus
+from reconnect.models import SignupRequest as ReceivedSignup
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.catalog import ProgramCatalog
 from reconnect.runtime import Runtime
+from reconnect.signups.inbox import InviteBlocks, SignupInbox
 from reconnect.signups.schemas import SignupRequest
+
+log = logging.getLogger(__name__)
 
 # Enough for a lost email or two; more would let a stranger flood an unconfirmed address.
 MAX_CONFIRMATION_EMAILS = 5
+# A second signup this soon after a confirmation went out (a double click, an impatient
+# second try) gets no second email: the first is still on its way.
+CONFIRMATION_GAP = timedelta(minutes=2)
+# Two first signups for one address at the same moment: one wins the unique address, the
+# other tries again and finds it. Three tries cover any burst; the sweep retries later.
+PROCESS_ATTEMPTS = 3
+# Signups left waiting this long (the process that took them stopped before processing
+# them) are processed by the periodic sweep; younger ones are still being processed.
+SWEEP_AFTER = timedelta(seconds=30)
+SWEEP_BATCH = 200
 
 
 def confirmation_key(number: int) -> str:
@@ -36,11 +56,57 @@ class UnknownProgramChoice(ValueError):
     pass
 
 
+def receive(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> int:
+    """Takes the signup as it came: one row, whatever the addresses. Returns its id."""
+    slug = request.program or rt.programs.default_slug
+    if slug not in rt.programs.loaded_slugs():
+        raise UnknownProgramChoice(slug)
+    return SignupInbox(uow.session).add(ReceivedSignup(
+        email=request.email, first_name=request.first_name, timezone=request.timezone,
+        send_hour=request.send_hour, partner_email=request.partner_email,
+        partner_first_name=request.partner_first_name, program=slug,
+        received_at=rt.clock.now()))
+
+
+def process(rt: Runtime, request_id: int) -> None:
+    """Processes one received signup in its own transaction; a no-op if another process
+    already did. Never raises: what fails stays waiting for the sweep."""
+    for attempt in range(1, PROCESS_ATTEMPTS + 1):
+        try:
+            with rt.unit_of_work() as uow:
+                row = SignupInbox(uow.session).take(request_id)
+                if row is not None:
+                    sign_up(uow, rt, _request_of(row))
+            return
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == PROCESS_ATTEMPTS:
+                log.warning("signup left for the sweep", extra={"error": type(exc).__name__})
+        except Exception:
+            log.exception("signup could not be processed; left for the sweep")
+            return
+
+
+def process_waiting(rt: Runtime) -> int:
+    """The sweep: processes signups that waited longer than they should have."""
+    with rt.read_session() as session:
+        ids = SignupInbox(session).waiting_since(rt.clock.now() - SWEEP_AFTER, SWEEP_BATCH)
+    for request_id in ids:
+        process(rt, request_id)
+    return len(ids)
+
+
+def _request_of(row: ReceivedSignup) -> SignupRequest:
+    return SignupRequest.model_construct(
+        email=row.email, first_name=row.first_name, timezone=row.timezone,
+        send_hour=row.send_hour, partner_email=row.partner_email,
+        partner_first_name=row.partner_first_name, program=row.program)
+
+
 def sign_up(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> None:
     catalog: ProgramCatalog = rt.programs
     slug = request.program or catalog.default_slug
     if slug not in catalog.loaded_slugs():
-        raise UnknownProgramChoice(slug)
+        slug = catalog.default_slug  # unloaded since it was received
     now = rt.clock.now()
     partners = PartnerRepository(uow.session)
     deliveries = DeliveryRepository(uow.session)
@@ -57,7 +123,8 @@ def sign_up(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> None:
                                    None, now))
         created = [me]
         if request.partner_email and request.partner_first_name \
-                and request.partner_email not in known:
+                and request.partner_email not in known \
+                and not _refuses_invitations(uow, rt, request.partner_email):
             created.append(partners.add(_pending(couple.id, request.partner_email,
                                                  request.partner_first_name, request, slug,
                                                  me.id, now)))
@@ -68,6 +135,10 @@ def sign_up(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> None:
     # arrive at once, and is skipped when another signup just sent one.
     if _kick_due():
         uow.enqueue_after_commit(DISPATCH_DUE)
+
+
+def _refuses_invitations(uow: UnitOfWork, rt: Runtime, email: str) -> bool:
+    return InviteBlocks(uow.session).blocked(address_digest(rt.settings.secret_key, email))
 
 
 _KICK_INTERVAL_SECONDS = 1.0
@@ -96,6 +167,9 @@ def _pending(couple_id: int, email: str, first_name: str, request: SignupRequest
 def _resend_confirmation(deliveries: DeliveryRepository, partner: Partner,
                          now: datetime) -> None:
     if partner.status is not PartnerStatus.PENDING:
+        return
+    latest = deliveries.latest_created(partner.id, DeliveryKind.CONFIRMATION)
+    if latest is not None and now - latest < CONFIRMATION_GAP:
         return
     if partner.confirmations_sent < MAX_CONFIRMATION_EMAILS:
         partner.confirmations_sent += 1
