@@ -5,13 +5,19 @@ a stranger cannot make the API hold a huge body in memory."""
 from __future__ import annotations
 
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.views import message_page
 
 
-class _TooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised while the body is read. An HTTPException, so the framework's body parsing
+    passes it on instead of turning it into a parse error; ``api.main`` answers it."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413)
+        self.max_bytes = max_bytes
 
 
 class BodyLimit:
@@ -36,7 +42,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge()
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -47,25 +53,29 @@ class BodyLimit:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
+        except BodyTooLarge:
             if not started:
                 await self._refuse(scope, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        limit_kb = self.max_bytes // 1024
-        response: Response
-        if scope["path"].startswith("/api/"):
-            response = JSONResponse({"error": "body_too_large", "message":
-                                     f"The request body is larger than {limit_kb} KB; "
-                                     "nothing was saved."}, status_code=413)
-        else:
-            response = message_page(scope["app"].state.runtime, "That was too much to send", [
-                f"We accept up to {limit_kb} KB at a time, and nothing was saved.",
-                "Please go back, shorten what you wrote and try again."], 413)
-        # The rest of the body is never read, so the connection cannot carry another
-        # request.
-        response.headers["Connection"] = "close"
+        response = too_large_response(scope, self.max_bytes)
         await response(scope, _nothing_more, send)
+
+
+def too_large_response(scope: Scope, max_bytes: int) -> Response:
+    limit_kb = max_bytes // 1024
+    response: Response
+    if scope["path"].startswith("/api/"):
+        response = JSONResponse({"error": "body_too_large", "message":
+                                 f"The request body is larger than {limit_kb} KB; "
+                                 "nothing was saved."}, status_code=413)
+    else:
+        response = message_page(scope["app"].state.runtime, "That was too much to send", [
+            f"We accept up to {limit_kb} KB at a time, and nothing was saved.",
+            "Please go back, shorten what you wrote and try again."], 413)
+    # The rest of the body is never read, so the connection cannot carry another request.
+    response.headers["Connection"] = "close"
+    return response
 
 
 async def _nothing_more() -> Message:

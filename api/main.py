@@ -23,14 +23,16 @@ from api import (
     help_pages,
     invitation_pages,
     journey_pages,
+    loop_guard,
     metrics_endpoint,
     pages,
     preference_pages,
     preview_pages,
     v1,
 )
-from api.body_limit import BodyLimit
-from api.errors import request_validation_handler
+from api.body_limit import BodyLimit, BodyTooLarge, too_large_response
+from api.errors import request_validation_handler, validation_response
+from api.openapi import with_admin_security
 from api.program_reload import ProgramReload
 from api.request_log import RequestLog
 from api.security import SecurityHeaders
@@ -39,7 +41,7 @@ from reconnect.admin.lockout import AdminLockout
 from reconnect.logging import configure_logging
 from reconnect.ratelimit import SignupLimiter
 from reconnect.runtime import Runtime, build_runtime
-from reconnect.settings import get_settings
+from reconnect.settings import Environment, get_settings
 from reconnect.startup import settings_or_exit
 from reconnect.templating import STATIC_DIR
 from reconnect.tokens import TokenError
@@ -54,6 +56,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or _production_runtime()
+        loop_guard.loop_started()
+        loop_guard.watch(rt.engine, strict=rt.settings.env is not Environment.PRODUCTION)
         await health.start(app, rt)  # loads the programs, or waits for the database
         if rt.settings.redis_url is None:
             raise RuntimeError("RECONNECT_REDIS_URL is not set; the API needs Redis for "
@@ -67,6 +71,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
         app.state.admin_lockout = AdminLockout(rt.settings.redis_url)
         yield
         await health.stop(app)
+        loop_guard.loop_stopped()
         if runtime is None:
             rt.close()
 
@@ -99,6 +104,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.add_exception_handler(v1.ApiError, _api_error)
     app.add_exception_handler(TokenError, _token_error)
     app.include_router(health.router)
+    with_admin_security(app)
     return app
 
 
@@ -108,7 +114,12 @@ HTTP_HEADINGS = {401: "Please sign in", 404: "We could not find that page",
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc, BodyTooLarge):  # the body streamed past the cap while read
+        return too_large_response(request.scope, exc.max_bytes)
     if request.url.path.startswith("/api/"):
+        if exc.status_code == 400:  # the framework could not read the body at all
+            return validation_response([{"loc": ("body",), "type": "json_invalid",
+                                         "msg": "not readable"}])
         return JSONResponse({"error": "http_error", "message": exc.detail},
                             status_code=exc.status_code, headers=exc.headers)
     rt: Runtime = request.app.state.runtime

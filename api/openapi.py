@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+
 Responses = dict[int | str, dict[str, Any]]
 
 _ERROR_BODY = {"application/json": {"schema": {
@@ -43,3 +45,28 @@ ADMIN_ERRORS: Responses = {
     429: {"description": "Too many wrong tokens from this client; try again after "
                          "Retry-After seconds.", "content": _ERROR_BODY},
 }
+
+
+ADMIN_SCHEME = "adminBearer"
+
+
+def with_admin_security(app: FastAPI) -> None:
+    """Adds the admin bearer scheme to the description, required by every admin route."""
+    build = app.openapi
+
+    def described() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})[ADMIN_SCHEME] = {
+            "type": "http", "scheme": "bearer",
+            "description": "RECONNECT_ADMIN_TOKEN. Without it configured, admin routes "
+                           "answer 404."}
+        for path, operations in schema.get("paths", {}).items():
+            if path.startswith("/api/v1/admin"):
+                for operation in operations.values():
+                    operation["security"] = [{ADMIN_SCHEME: []}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = described  # type: ignore[method-assign]

@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import redis
+import redis.connection
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from celery.worker import state as worker_state
@@ -16,6 +18,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import text
 
+from api import loop_guard
 from api.main import create_app
 from reconnect.clock import ManualClock
 from reconnect.db.engine import make_engine
@@ -32,6 +35,22 @@ from tests.support.wait import wait_until
 # A Tuesday before both the EU (25 Oct) and US (1 Nov) clocks fall back, so the full
 # program walks across two DST changes.
 START = datetime(2026, 10, 20, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_never_on_the_event_loop() -> Iterator[None]:
+    """Every test: a Redis command sent from the API's event-loop thread fails it, as a
+    database statement there does (api/loop_guard.py)."""
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def guarded(self: redis.connection.AbstractConnection, *args: Any, **kwargs: Any) -> None:
+        if loop_guard.on_event_loop():
+            loop_guard.report("a Redis command")
+        original(self, *args, **kwargs)  # type: ignore[no-untyped-call]
+
+    redis.connection.AbstractConnection.send_packed_command = guarded  # type: ignore[method-assign]
+    yield
+    redis.connection.AbstractConnection.send_packed_command = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +92,7 @@ def base_settings(database_url: str, redis_url: str, smtp_sink: SmtpSink) -> Set
         smtp_host="127.0.0.1", smtp_port=smtp_sink.port, smtp_timeout_seconds=5,
         program_dir=PROJECT_ROOT / "program", mail_from="hello@reconnect.test",
         signup_limit_per_client="1000/minute", signup_limit_per_email="1000/minute",
+        invite_limit_per_email="1000/minute",
     )
 
 
