@@ -33,6 +33,7 @@ WORKDIR /app
 COPY alembic.ini ./
 COPY migrations ./migrations
 COPY templates ./templates
+COPY static ./static
 COPY program ./program
 COPY reconnect ./reconnect
 COPY api ./api

@@ -46,6 +46,11 @@ class Base(DeclarativeBase):
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
+# Primary keys are INTEGER (32-bit on Postgres): a larger id names no row, and asking the
+# database about one would fail rather than find nothing.
+MAX_ROW_ID = 2**31 - 1
+
+
 def new_public_id() -> str:
     """128 random bits: what a person's links carry instead of their row id."""
     return secrets.token_urlsafe(16)

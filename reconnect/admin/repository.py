@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reconnect.deliveries.resends import resend_prefix
-from reconnect.models import Delivery, DeliveryKind, Partner, ProgramVersion, Reflection
+from reconnect.models import (
+    MAX_ROW_ID,
+    Delivery,
+    DeliveryKind,
+    Partner,
+    ProgramVersion,
+    Reflection,
+)
 
 _FRESH = {"populate_existing": True}
 
@@ -22,6 +29,8 @@ class AdminRepository:
             select(Partner.id).where(Partner.email == email)).scalar_one_or_none()
 
     def partner(self, partner_id: int) -> Partner | None:
+        if not 0 < partner_id <= MAX_ROW_ID:
+            return None
         return self.session.execute(
             select(Partner).where(Partner.id == partner_id).execution_options(**_FRESH)
         ).scalar_one_or_none()

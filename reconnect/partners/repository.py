@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from reconnect.models import Couple, Partner, PartnerStatus
+from reconnect.models import MAX_ROW_ID, Couple, Partner, PartnerStatus
 
 
 class PartnerRepository:
@@ -15,9 +15,13 @@ class PartnerRepository:
         self.session = session
 
     def get(self, partner_id: int) -> Partner | None:
+        if not 0 < partner_id <= MAX_ROW_ID:
+            return None
         return self.session.get(Partner, partner_id)
 
     def get_for_update(self, partner_id: int) -> Partner | None:
+        if not 0 < partner_id <= MAX_ROW_ID:
+            return None
         return self.session.execute(
             select(Partner).where(Partner.id == partner_id).with_for_update()
         ).scalar_one_or_none()
