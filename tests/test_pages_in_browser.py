@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from reconnect.clock import ManualClock
+from reconnect.models import Partner
 from reconnect.runtime import Runtime
 from tests.support.browser import needs_chromium, shot
 from tests.support.flows import ANA, first_stage_email, partner, row_counts
 from tests.support.links import help_path, preferences_path, reflect_paths
 from tests.support.smtp import SmtpSink
+from tests.support.wait import wait_until
 
 pytestmark = needs_chromium
 
@@ -61,6 +64,8 @@ def test_a_person_can_choose_the_check_in_with_the_keyboard_on_a_phone(
     expect(page.get_by_role("button", name="Start the program")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    # The signup is processed just after the answer is sent.
+    wait_until(lambda: _exists(runtime, ANA))
     assert partner(runtime, ANA).program_slug == "check-in"
 
 
@@ -165,3 +170,9 @@ def test_erasing_from_the_browser_confirms_what_went(
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data has been erased")
     shot(page, "erased-375px")
     assert row_counts(runtime)["partners"] == 0
+
+
+def _exists(runtime: Runtime, email: str) -> bool:
+    with runtime.read_session() as session:
+        return session.execute(
+            select(Partner.id).where(Partner.email == email)).first() is not None
