@@ -14,7 +14,7 @@ from reconnect.settings import get_settings
 from reconnect.startup import database_problem
 from tests.rollbacks.conftest import FUTURE, NewerRelease
 
-HEAD = script_directory().get_current_head()
+HEAD = str(script_directory().get_current_head())
 
 
 def _revision(url: str) -> str:

@@ -16,7 +16,7 @@ from reconnect.cli import main
 from reconnect.db.migrate import script_directory, upgrade
 from reconnect.models import Base, SchemaRevision
 
-HEAD = script_directory().get_current_head()
+HEAD = str(script_directory().get_current_head())
 
 
 def _schema_diff(url: str) -> list[object]:
