@@ -65,7 +65,8 @@ def prepare(rt: Runtime, conn: Connection, ids: list[int],
                 # Left claimed, the row would be reaped and fail the same way forever.
                 reason = str(exc) if isinstance(exc, NothingToSend | ValueError) \
                     else type(exc).__name__
-                repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason[:500])
+                repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason[:500],
+                                failed_at=now)
                 log.exception("delivery cannot be built", extra={"delivery": delivery.id})
                 # Permanent: trying again would build the same broken email.
                 uow.after_commit(partial(rt.metrics.email_failed, delivery.kind,
