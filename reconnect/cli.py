@@ -17,6 +17,7 @@ from reconnect.db import cli as db_cli
 from reconnect.program import preview_cli, version_cli
 from reconnect.program.loader import ProgramError, load_program_dir, program_dirs
 from reconnect.progress import track
+from reconnect.secret_files import SecretFileError
 from reconnect.settings import get_settings
 from reconnect.startup import describe_settings_error
 
@@ -127,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.title != "Settings":
             raise
         print(describe_settings_error(exc), file=sys.stderr)  # not pydantic's: it shows secrets
+        return 1
+    except SecretFileError as exc:
+        print(f"Reconnect cannot start: {exc}", file=sys.stderr)
         return 1
     return result
 

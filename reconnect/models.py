@@ -138,6 +138,12 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("partner_id", "key"),
         Index("ix_deliveries_status_due_at", "status", "due_at"),
+        # Late bounces and complaints find their email by its Message-ID.
+        Index("ix_deliveries_message_id", "message_id"),
+        # Ids (and so Message-IDs and bounce tags) are never reused, on SQLite too, which
+        # otherwise hands out an erased partner's last id again: a late bounce for their
+        # email must never reach whoever signs up next.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ import logging
 from pydantic import ValidationError
 
 from reconnect.readiness import read_schema
+from reconnect.secret_files import SecretFileError
 from reconnect.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def settings_or_exit() -> Settings:
         if exc.title != Settings.__name__:
             raise
         raise SystemExit(describe_settings_error(exc)) from None
+    except SecretFileError as exc:
+        raise SystemExit(f"Reconnect cannot start: {exc}") from None
 
 
 def database_problem(settings: Settings, then: str) -> str | None:

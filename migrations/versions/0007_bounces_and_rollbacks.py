@@ -52,8 +52,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_bounces_partner_id_received_at", "bounces",
                     ["partner_id", "received_at"])
-    with op.batch_alter_table("deliveries") as batch:
+    # On SQLite the table is rebuilt with AUTOINCREMENT: ids (and so Message-IDs and bounce
+    # tags) are never handed out again after a partner's rows were erased.
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table("deliveries", recreate="always" if sqlite else "auto",
+                              table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.add_column(sa.Column("failed_at", sa.DateTime(), nullable=True))
+        batch.create_index("ix_deliveries_message_id", ["message_id"])
     with op.batch_alter_table("partners") as batch:
         batch.add_column(sa.Column("suppressed_reason", sa.String(200), nullable=True))
     # Failures from before this revision: the claim time is when the last attempt began.
@@ -64,6 +69,7 @@ def downgrade() -> None:
     with op.batch_alter_table("partners") as batch:
         batch.drop_column("suppressed_reason")
     with op.batch_alter_table("deliveries") as batch:
+        batch.drop_index("ix_deliveries_message_id")
         batch.drop_column("failed_at")
     op.drop_index("ix_bounces_partner_id_received_at", table_name="bounces")
     op.drop_table("bounces")
