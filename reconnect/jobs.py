@@ -3,3 +3,4 @@
 DISPATCH_DUE = "reconnect.dispatch_due"
 DELIVER = "reconnect.deliver"
 REAP_STALE = "reconnect.reap_stale"
+READ_BOUNCE_MAILBOX = "reconnect.read_bounce_mailbox"

@@ -9,12 +9,35 @@ from reconnect.settings import Settings
 # How often the reaper looks for claims abandoned by dead workers. Cheap (one indexed
 # UPDATE), and far shorter than the claim timeout so stale rows wait little past it.
 REAP_INTERVAL_SECONDS = 60.0
+# How often the bounce mailbox is read, when one is configured: bounces are no hurry, and
+# each read is a login on the mail server.
+BOUNCE_MAILBOX_INTERVAL_SECONDS = 60.0
 
 
 def make_celery(settings: Settings) -> Celery:
     if settings.redis_url is None:
         raise RuntimeError("RECONNECT_REDIS_URL is not set; the worker needs a Redis server")
     app = Celery("reconnect", broker=settings.redis_url, include=["tasks.tasks"])
+    schedule = {
+        "dispatch-due": {
+            "task": "reconnect.dispatch_due",
+            "schedule": settings.dispatch_interval_seconds,
+            # A tick that waited longer than its interval is useless: the next one
+            # does the same work.
+            "options": {"expires": settings.dispatch_interval_seconds},
+        },
+        "reap-stale": {
+            "task": "reconnect.reap_stale",
+            "schedule": REAP_INTERVAL_SECONDS,
+            "options": {"expires": REAP_INTERVAL_SECONDS},
+        },
+    }
+    if settings.bounce_imap_host:
+        schedule["read-bounce-mailbox"] = {
+            "task": "reconnect.read_bounce_mailbox",
+            "schedule": BOUNCE_MAILBOX_INTERVAL_SECONDS,
+            "options": {"expires": BOUNCE_MAILBOX_INTERVAL_SECONDS},
+        }
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -28,20 +51,7 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": 3600},
         worker_hijack_root_logger=False,
-        beat_schedule={
-            "dispatch-due": {
-                "task": "reconnect.dispatch_due",
-                "schedule": settings.dispatch_interval_seconds,
-                # A tick that waited longer than its interval is useless: the next one
-                # does the same work.
-                "options": {"expires": settings.dispatch_interval_seconds},
-            },
-            "reap-stale": {
-                "task": "reconnect.reap_stale",
-                "schedule": REAP_INTERVAL_SECONDS,
-                "options": {"expires": REAP_INTERVAL_SECONDS},
-            },
-        },
+        beat_schedule=schedule,
     )
     return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from reconnect import jobs
+from reconnect.bounces import mailbox
 from reconnect.deliveries import service as deliveries
 from reconnect.runtime import get_runtime
 from tasks import task_metrics  # noqa: F401 - connects the signals that time every task
@@ -24,3 +25,8 @@ def deliver(*delivery_ids: int) -> int:
 @shared_task(name=jobs.REAP_STALE, ignore_result=True)
 def reap_stale() -> int:
     return deliveries.reap_stale(get_runtime())
+
+
+@shared_task(name=jobs.READ_BOUNCE_MAILBOX, ignore_result=True)
+def read_bounce_mailbox() -> int:
+    return sum(mailbox.read_mailbox(get_runtime()).values())

@@ -20,6 +20,7 @@ from aiosmtpd.controller import Controller
 class Received:
     rcpt: tuple[str, ...]
     message: EmailMessage
+    mail_from: str = ""  # the envelope sender, where bounces go
 
     @property
     def to(self) -> str:
@@ -76,7 +77,8 @@ class SinkHandler:
                                        policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         with self.lock:
-            self.messages.append(Received(tuple(envelope.rcpt_tos), msg))
+            self.messages.append(Received(tuple(envelope.rcpt_tos), msg,
+                                          str(envelope.mail_from or "")))
         return "250 OK"
 
 
