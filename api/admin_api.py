@@ -29,17 +29,17 @@ from reconnect.validation import MAX_EMAIL
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _no_store(response: Response) -> None:
+def no_store(response: Response) -> None:
     # What these answers say about a person must not linger in a cache.
     response.headers.update(NO_STORE)
 
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"],
-                   dependencies=[Depends(require_admin), Depends(_no_store)])
+                   dependencies=[Depends(require_admin), Depends(no_store)])
 
 
 @contextmanager
-def _as_api_errors(partner_id: int | None = None) -> Iterator[None]:
+def as_api_errors(partner_id: int | None = None) -> Iterator[None]:
     """The admin services' refusals as the API's JSON errors (the transaction rolls back)."""
     try:
         yield
@@ -59,7 +59,7 @@ def _as_api_errors(partner_id: int | None = None) -> Iterator[None]:
 @router.get("/partners")
 def find_partner(email: Annotated[str, Query(max_length=2 * MAX_EMAIL)],
                  rt: RuntimeDep, session: ReadSessionDep) -> PartnerSummary:
-    with _as_api_errors():
+    with as_api_errors():
         found = service.find(session, rt, email)
     if found is None:
         raise ApiError(404, "unknown_partner", "No partner has that address.")
@@ -68,32 +68,32 @@ def find_partner(email: Annotated[str, Query(max_length=2 * MAX_EMAIL)],
 
 @router.post("/partners/{partner_id}/pause")
 def pause(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
-    with _as_api_errors(partner_id):
+    with as_api_errors(partner_id):
         return service.pause(uow, rt, partner_id)
 
 
 @router.post("/partners/{partner_id}/resume")
 def resume(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
-    with _as_api_errors(partner_id):
+    with as_api_errors(partner_id):
         return service.resume(uow, rt, partner_id)
 
 
 @router.post("/partners/{partner_id}/resend", status_code=202)
 def resend_stage(partner_id: int, body: ResendRequest, rt: RuntimeDep,
                  uow: UowDep) -> Resent:
-    with _as_api_errors(partner_id):
+    with as_api_errors(partner_id):
         return resend(uow, rt, partner_id, body.stage)
 
 
 @router.post("/partners/{partner_id}/suppress")
 def suppress(partner_id: int, rt: RuntimeDep, uow: UowDep) -> PartnerSummary:
-    with _as_api_errors(partner_id):
+    with as_api_errors(partner_id):
         return service.suppress(uow, rt, partner_id)
 
 
 @router.get("/partners/{partner_id}/export")
 def export(partner_id: int, rt: RuntimeDep, session: ReadSessionDep) -> Response:
-    with _as_api_errors(partner_id):
+    with as_api_errors(partner_id):
         data = service.export(session, rt, partner_id)
     return Response(json.dumps(data, indent=2, ensure_ascii=False),
                     media_type="application/json", headers={
@@ -110,7 +110,7 @@ def erase(partner_id: int, rt: RuntimeDep, uow: UowDep) -> Response:
 @router.get("/stats/funnel")
 def funnel(rt: RuntimeDep, session: ReadSessionDep,
            program: Annotated[str | None, Query(max_length=40)] = None) -> FunnelReport:
-    with _as_api_errors():
+    with as_api_errors():
         return funnel_report(session, rt, program)
 
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import (
     admin_api,
     admin_pages,
+    admin_recovery_api,
     bounce_webhooks,
     data_pages,
     dev,
@@ -76,6 +77,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(v1.router)
     app.include_router(admin_api.router)
+    app.include_router(admin_recovery_api.router)
     app.include_router(bounce_webhooks.router)
     app.include_router(metrics_endpoint.router)
     if settings.outbox_enabled or settings.time_travel:

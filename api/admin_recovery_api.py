@@ -1,0 +1,58 @@
+"""The admin API's recovery routes: suppressed addresses, releasing one, and sending again
+what failed during a relay incident (a dry run unless asked)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from api.admin_api import as_api_errors, no_store
+from api.admin_auth import require_admin
+from api.deps import ReadSessionDep, RuntimeDep, UowDep
+from reconnect.admin import recovery
+from reconnect.admin.schemas import (
+    PartnerSummary,
+    RetryFailedRequest,
+    RetryItem,
+    RetryReport,
+    Suppressed,
+    UnsuppressRequest,
+)
+from reconnect.admin.service import audit
+
+router = APIRouter(prefix="/api/v1/admin", tags=["admin"],
+                   dependencies=[Depends(require_admin), Depends(no_store)])
+
+
+@router.get("/suppressions")
+def suppressions(session: ReadSessionDep,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                 offset: Annotated[int, Query(ge=0)] = 0) -> list[Suppressed]:
+    found = recovery.suppressed(session, limit, offset)
+    audit("list-suppressed", None, count=len(found))
+    return [Suppressed(partner_id=p.id, status=p.status.value, suppressed_at=p.suppressed_at,
+                       reason=p.suppressed_reason) for p in found if p.suppressed_at]
+
+
+@router.post("/partners/{partner_id}/unsuppress")
+def unsuppress(partner_id: int, body: UnsuppressRequest, rt: RuntimeDep,
+               uow: UowDep) -> PartnerSummary:
+    with as_api_errors(partner_id):
+        return recovery.unsuppress(uow, rt, partner_id, body.reason)
+
+
+@router.post("/retry-failed")
+def retry_failed(body: RetryFailedRequest, rt: RuntimeDep, uow: UowDep) -> RetryReport:
+    since, until = (_utc(body.since), _utc(body.until))
+    with as_api_errors():
+        plan = recovery.plan_retry(uow.session, since, until) if body.dry_run \
+            else recovery.retry_failed(uow, rt, since, until)
+    return RetryReport(dry_run=body.dry_run, counts=dict(plan.counts), emails=[
+        RetryItem(delivery_id=c.delivery_id, partner_id=c.partner_id, kind=c.kind,
+                  stage=c.stage, action=c.action) for c in plan.candidates])
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
