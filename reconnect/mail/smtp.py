@@ -232,9 +232,9 @@ class _ProbeSmtpSsl(_ClosesWhenGreetingFails, smtplib.SMTP_SSL):
 
 
 def probe_relay(settings: Settings, timeout: float) -> None:
-    """Proves the relay answers: connect, EHLO, STARTTLS when configured, QUIT. It never
-    logs in and never sends. Raises what smtplib, ssl or the socket raise, or
-    smtplib.SMTPResponseException when EHLO is refused."""
+    """Proves the relay answers: connect, EHLO, STARTTLS when configured, the login when
+    credentials are set, QUIT. It never sends. Raises what smtplib, ssl or the socket
+    raise, or smtplib.SMTPResponseException when EHLO is refused."""
     s = settings
     client: smtplib.SMTP
     if s.smtp_security is SmtpSecurity.TLS:
@@ -248,6 +248,8 @@ def probe_relay(settings: Settings, timeout: float) -> None:
             raise smtplib.SMTPResponseException(code, reply)
         if s.smtp_security is SmtpSecurity.STARTTLS:
             client.starttls(context=ssl.create_default_context())
+        if s.smtp_username:
+            client.login(s.smtp_username, s.smtp_password or "")
     except BaseException:
         client.close()
         raise
