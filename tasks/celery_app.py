@@ -52,6 +52,8 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options={"visibility_timeout": 3600},
         worker_hijack_root_logger=False,
         beat_schedule=schedule,
+        # Any number of beats may run; only the holder of a lock in Redis ticks.
+        beat_scheduler="tasks.leader:LeaderScheduler",
     )
     return app
 
