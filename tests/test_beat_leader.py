@@ -60,7 +60,9 @@ def test_an_unreachable_redis_means_standing_by(own_redis: RestartableRedis) -> 
 def _dispatch_origins(client: redis.Redis) -> list[str]:
     """Who sent each queued dispatch tick (Celery's ``origin`` header: gen<pid>@host)."""
     found = []
-    for raw in client.lrange("celery", 0, -1):
+    queued = client.lrange("celery", 0, -1)
+    assert isinstance(queued, list)
+    for raw in queued:
         headers = json.loads(raw)["headers"]
         if headers["task"] == "reconnect.dispatch_due":
             found.append(str(headers["origin"]).partition("@")[0].removeprefix("gen"))
