@@ -3,8 +3,9 @@ as Docker secrets provide them, so no secret needs to sit in an environment vari
 (which ``docker inspect`` shows).
 
 ``RECONNECT_DATABASE_PASSWORD_FILE`` puts the file's content into the password of
-``RECONNECT_DATABASE_URL``. A setting given both directly and as a file is refused: one
-of the two would be silently ignored.
+``RECONNECT_DATABASE_URL``. An empty file leaves its setting unset (so a compose file can
+mount every secret, an optional one as an empty file). A setting given both directly
+and as a file is refused: one of the two would be silently ignored.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class SecretFileError(ValueError):
     pass
 
 
-def read_secret(path: str, variable: str) -> str:
+def read_secret(path: str, variable: str) -> str | None:
     file = Path(path)
     try:
         if file.stat().st_size > MAX_SECRET_BYTES:
@@ -36,9 +37,7 @@ def read_secret(path: str, variable: str) -> str:
     except OSError as exc:
         raise SecretFileError(f"{variable} names {path}, which cannot be read "
                               f"({exc.strerror or type(exc).__name__})") from None
-    if not value:
-        raise SecretFileError(f"{variable} names {path}, which is empty")
-    return value
+    return value or None
 
 
 class FileSecrets(PydanticBaseSettingsSource):
@@ -54,10 +53,13 @@ class FileSecrets(PydanticBaseSettingsSource):
             path = _environ(variable)
             if path is None:
                 continue
-            if _environ(f"RECONNECT_{name.upper()}") is not None:
+            value = read_secret(path, variable)
+            if value is None:
+                continue
+            if _environ(f"RECONNECT_{name.upper()}"):
                 raise SecretFileError(f"RECONNECT_{name.upper()} and {variable} are both "
                                       "set: keep one")
-            found[name] = read_secret(path, variable)
+            found[name] = value
         password_file = _environ("RECONNECT_DATABASE_PASSWORD_FILE")
         if password_file is not None:
             url = _environ("RECONNECT_DATABASE_URL")
@@ -65,8 +67,11 @@ class FileSecrets(PydanticBaseSettingsSource):
                 raise SecretFileError("RECONNECT_DATABASE_PASSWORD_FILE needs "
                                       "RECONNECT_DATABASE_URL with a user, e.g. "
                                       "postgresql+psycopg://reconnect@postgres:5432/reconnect")
-            password = quote(read_secret(password_file, "RECONNECT_DATABASE_PASSWORD_FILE"),
-                             safe="")
+            secret = read_secret(password_file, "RECONNECT_DATABASE_PASSWORD_FILE")
+            if secret is None:
+                raise SecretFileError(f"RECONNECT_DATABASE_PASSWORD_FILE names "
+                                      f"{password_file}, which is empty")
+            password = quote(secret, safe="")
             scheme, _, rest = url.partition("://")
             user, _, host = rest.partition("@")
             found["database_url"] = f"{scheme}://{user.partition(':')[0]}:{password}@{host}"
