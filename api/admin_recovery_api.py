@@ -3,7 +3,6 @@ what failed during a relay incident (a dry run unless asked)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -45,14 +44,9 @@ def unsuppress(partner_id: int, body: UnsuppressRequest, rt: RuntimeDep,
 
 @router.post("/retry-failed")
 def retry_failed(body: RetryFailedRequest, rt: RuntimeDep, uow: UowDep) -> RetryReport:
-    since, until = (_utc(body.since), _utc(body.until))
     with as_api_errors():
-        plan = recovery.plan_retry(uow.session, since, until) if body.dry_run \
-            else recovery.retry_failed(uow, rt, since, until)
+        plan = recovery.plan_retry(uow.session, body.since, body.until) if body.dry_run \
+            else recovery.retry_failed(uow, rt, body.since, body.until)
     return RetryReport(dry_run=body.dry_run, counts=dict(plan.counts), emails=[
         RetryItem(delivery_id=c.delivery_id, partner_id=c.partner_id, kind=c.kind,
                   stage=c.stage, action=c.action) for c in plan.candidates])
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,8 @@ class RetryPlan:
 
 
 def plan_retry(session: Session, since: datetime, until: datetime) -> RetryPlan:
+    """``since`` and ``until`` without a zone are UTC."""
+    since, until = as_utc(since), as_utc(until)
     if since >= until:
         raise InvalidInput("until", "must be later than since")
     rows = RecoveryRepository(session).failed_between(since, until)
@@ -85,6 +87,10 @@ def retry_failed(uow: UnitOfWork, rt: Runtime, since: datetime, until: datetime)
     audit("retry-failed", None, since=since.isoformat(), until=until.isoformat(),
           **{k.replace("-", "_"): v for k, v in result.counts.items()})
     return result
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _stage(delivery: Delivery) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 
 from reconnect.admin import recovery, service
 from reconnect.admin.recovery import RetryPlan
@@ -25,7 +25,7 @@ def moment(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"'{text}' is not a time; use e.g. 2026-11-03T09:00 (UTC) or "
             "2026-11-03T10:00+01:00") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return recovery.as_utc(parsed)
 
 
 def register(admin_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -25,9 +25,9 @@ from reconnect.admin.schemas import (
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.compose import stage_key_of
 from reconnect.deliveries.health import queue_health
-from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus
 from reconnect.partners import my_data, preferences
+from reconnect.partners import service as partners
 from reconnect.partners.my_data import Erased
 from reconnect.partners.preferences import PartnerNotActive, UnknownPartner
 from reconnect.partners.repository import PartnerRepository
@@ -115,10 +115,7 @@ def suppress(uow: UnitOfWork, rt: Runtime, partner_id: int) -> PartnerSummary:
     partner = PartnerRepository(uow.session).get_for_update(partner_id)
     if partner is None:
         raise UnknownPartner(partner_id)
-    if partner.suppressed_at is None:
-        partner.suppressed_at = rt.clock.now()
-        partner.suppressed_reason = "suppressed by an operator"
-    DeliveryRepository(uow.session).cancel_scheduled(partner.id)
+    partners.suppress(uow.session, partner, rt.clock.now(), "suppressed by an operator")
     audit("suppress", partner_id)
     return summary(uow.session, rt, partner_id)
 

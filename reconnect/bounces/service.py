@@ -21,10 +21,9 @@ from reconnect.bounces import tags
 from reconnect.bounces.report import Report
 from reconnect.bounces.repository import BounceRepository
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Bounce, BounceKind, Partner
 from reconnect.partners.repository import PartnerRepository
-from reconnect.partners.service import leave
+from reconnect.partners.service import leave, suppress
 from reconnect.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -83,11 +82,8 @@ def _reason(uow: UnitOfWork, rt: Runtime, partner: Partner, report: Report) -> s
 
 
 def _suppress(uow: UnitOfWork, rt: Runtime, partner: Partner, reason: str) -> None:
-    if partner.suppressed_at is not None:
+    if not suppress(uow.session, partner, rt.clock.now(), reason):
         return
-    partner.suppressed_at = rt.clock.now()
-    partner.suppressed_reason = reason[:200]
-    DeliveryRepository(uow.session).cancel_scheduled(partner.id)
     log.warning("address suppressed after a bounce or complaint",
                 extra={"partner": partner.id})
     uow.after_commit(rt.metrics.address_suppressed)

@@ -22,6 +22,7 @@ from reconnect.mail.replies import Blame
 from reconnect.mail.smtp import MailError
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.partners.repository import PartnerRepository
+from reconnect.partners.service import suppress
 from reconnect.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -160,11 +161,8 @@ def _count_refusal(rt: Runtime, uow: UnitOfWork, partner_id: int, now: datetime)
     partner.permanent_failures += 1
     if partner.permanent_failures < rt.settings.suppress_after_permanent_failures:
         return False
-    if partner.suppressed_at is None:
-        partner.suppressed_at = now
-        partner.suppressed_reason = (f"the relay refused the address "
-                                     f"{partner.permanent_failures} times in a row")
-        DeliveryRepository(session).cancel_scheduled(partner.id)
+    if suppress(session, partner, now, f"the relay refused the address "
+                                       f"{partner.permanent_failures} times in a row"):
         log.warning("address suppressed after permanent failures",
                     extra={"partner": partner.id, "failures": partner.permanent_failures})
         uow.after_commit(rt.metrics.address_suppressed)

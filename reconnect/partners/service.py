@@ -112,3 +112,15 @@ def leave(session: Session, partner: Partner, now: datetime) -> None:
     partner.unsubscribed_at = now
     partner.confirm_nonce = None
     DeliveryRepository(session).cancel_scheduled(partner.id)
+
+
+def suppress(session: Session, partner: Partner, now: datetime, reason: str) -> bool:
+    """No more mail to the partner's address (locked by the caller): what is waiting is
+    cancelled, and one a worker already holds is cancelled at its send. True when it was
+    not suppressed before (the first time and reason stay)."""
+    DeliveryRepository(session).cancel_scheduled(partner.id)
+    if partner.suppressed_at is not None:
+        return False
+    partner.suppressed_at = now
+    partner.suppressed_reason = reason[:200]
+    return True
