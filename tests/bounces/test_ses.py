@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from reconnect.clock import ManualClock
 from reconnect.models import Bounce, PartnerStatus
 from reconnect.partners.my_data import erase_partner
 from reconnect.runtime import Runtime
@@ -159,3 +161,28 @@ def test_a_bounce_for_an_erased_partner_never_reaches_the_stranger_with_that_add
     assert (status, body["unmatched"]) == (200, 1)
     assert partner(runtime, ANA).suppressed_at is None
     assert _bounces(runtime) == 0
+
+
+def test_a_complaint_months_later_still_unsubscribes(
+        client: TestClient, runtime: Runtime, certificates: CertificateServer,
+        clock: ManualClock) -> None:
+    sent = sent_confirmation(client, runtime, ANA)
+    assert sent.message_id is not None
+    clock.advance(timedelta(days=200))  # the reader cleans out an old folder
+    status, body = _post(client, certificates.sign(
+        ses_notification(ses_complaint(sent.message_id), message_id="late-1")))
+    assert (status, body["applied"]) == (200, 1)
+    ana = partner(runtime, ANA)
+    assert ana.status is PartnerStatus.UNSUBSCRIBED
+    assert ana.unsubscribed_at == clock.now()
+
+
+def test_a_bounce_report_never_shows_the_address_it_quotes(
+        client: TestClient, runtime: Runtime, certificates: CertificateServer) -> None:
+    sent = sent_confirmation(client, runtime, ANA)
+    assert sent.message_id is not None
+    _post(client, certificates.sign(ses_notification(ses_bounce(sent.message_id))))
+    with runtime.read_session() as session:
+        [bounce] = session.execute(select(Bounce)).scalars()
+    assert bounce.detail == "smtp; 550 5.1.1 <address>... User unknown"
+    assert (bounce.kind.value, bounce.status, bounce.source) == ("hard", "5.1.1", "ses")
