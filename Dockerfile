@@ -3,27 +3,26 @@
 # (Debian's docker-compose 1.29 uses the classic one).
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
-# Build stage: every dependency installed into a virtual environment, and nothing else.
-# Whatever installing needs (pip, setuptools, a compiler if a dependency ever lacks a
+# Build stage: the locked runtime dependencies installed into a virtual environment, and
+# nothing else. Whatever installing needs (pip, a compiler if a dependency ever lacks a
 # wheel) stays in this stage; the final image copies only the environment.
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
-# Only the dependency list, so that a change to the code (or the README) does not
-# invalidate this slow layer. A stub package (empty modules, an empty README) lets pip
-# resolve pyproject.toml's dependencies; the stub itself is uninstalled again.
-COPY pyproject.toml ./
+# Only the lock file, so that a change to the code does not invalidate this slow layer.
+# Exactly the files it names, each checked against its hash: rebuilding an old tag gives
+# the same dependencies. Development and test tools are in requirements/dev.txt, not here.
+COPY requirements/runtime.txt ./
 RUN python -m venv /opt/venv \
- && mkdir -p reconnect api tasks \
- && touch README.md reconnect/__init__.py api/__init__.py tasks/__init__.py \
- && /opt/venv/bin/pip install . \
- && /opt/venv/bin/pip uninstall --yes reconnect
+ && /opt/venv/bin/pip install --require-hashes --no-deps --only-binary :all: \
+      -r runtime.txt \
+ && /opt/venv/bin/pip uninstall --yes pip setuptools
 
 # Runtime stage: slim, non-root, no build tools, no secrets (settings come from the
 # environment at run time). The code runs from /app, where templates, program files and
 # migrations are found beside it.
 FROM ${PYTHON_IMAGE}
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH PYTHONPATH=/app RECONNECT_ENV=production \
     BEAT_SCHEDULE_FILE=/app/var/celerybeat-schedule
 RUN useradd --system --user-group --uid 10001 --home-dir /app --no-create-home \

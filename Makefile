@@ -9,13 +9,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test check lint venv next skip validate preview bench clean
+.PHONY: run test check lint venv lock image-check next skip validate preview bench clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the locked files (requirements/dev.txt, checked against its hashes),
+# then the project itself without dependencies. scripts/lock regenerates the lock.
+$(STAMP): pyproject.toml requirements/dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (python3.11 or python3)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -28,6 +30,13 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	scripts/check
+
+# After changing dependencies in pyproject.toml: regenerate requirements/*.txt.
+lock:
+	scripts/lock
+
+image-check: $(STAMP)
+	scripts/image-check
 
 validate: $(STAMP)
 	$(BIN)/reconnect program validate

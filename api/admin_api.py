@@ -30,13 +30,13 @@ from reconnect.validation import MAX_EMAIL
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _no_store(response: Response) -> None:
+def no_store(response: Response) -> None:
     # What these answers say about a person must not linger in a cache.
     response.headers.update(NO_STORE)
 
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"],
-                   dependencies=[Depends(require_admin), Depends(_no_store)],
+                   dependencies=[Depends(require_admin), Depends(no_store)],
                    responses={**API_ERRORS, **ADMIN_ERRORS})
 # Row ids are 64-bit: anything outside is no partner at all (422), never a database error.
 PartnerId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -45,7 +45,7 @@ CONFLICT: Responses = {409: {"description": "The partner's state does not allow 
 
 
 @contextmanager
-def _as_api_errors(partner_id: int | None = None) -> Iterator[None]:
+def as_api_errors(partner_id: int | None = None) -> Iterator[None]:
     """The admin services' refusals as the API's JSON errors (the transaction rolls back)."""
     try:
         yield
@@ -65,7 +65,7 @@ def _as_api_errors(partner_id: int | None = None) -> Iterator[None]:
 @router.get("/partners")
 def find_partner(email: Annotated[str, Query(max_length=2 * MAX_EMAIL)],
                  rt: RuntimeDep) -> PartnerSummary:
-    with _as_api_errors(), rt.read_session() as session:
+    with as_api_errors(), rt.read_session() as session:
         found = service.find(session, rt, email)
     if found is None:
         raise ApiError(404, "unknown_partner", "No partner has that address.")
@@ -74,31 +74,31 @@ def find_partner(email: Annotated[str, Query(max_length=2 * MAX_EMAIL)],
 
 @router.post("/partners/{partner_id}/pause", responses=CONFLICT)
 def pause(partner_id: PartnerId, rt: RuntimeDep) -> PartnerSummary:
-    with _as_api_errors(partner_id), rt.unit_of_work() as uow:
+    with as_api_errors(partner_id), rt.unit_of_work() as uow:
         return service.pause(uow, rt, partner_id)
 
 
 @router.post("/partners/{partner_id}/resume", responses=CONFLICT)
 def resume(partner_id: PartnerId, rt: RuntimeDep) -> PartnerSummary:
-    with _as_api_errors(partner_id), rt.unit_of_work() as uow:
+    with as_api_errors(partner_id), rt.unit_of_work() as uow:
         return service.resume(uow, rt, partner_id)
 
 
 @router.post("/partners/{partner_id}/resend", status_code=202, responses=CONFLICT)
 def resend_stage(partner_id: PartnerId, body: ResendRequest, rt: RuntimeDep) -> Resent:
-    with _as_api_errors(partner_id), rt.unit_of_work() as uow:
+    with as_api_errors(partner_id), rt.unit_of_work() as uow:
         return resend(uow, rt, partner_id, body.stage)
 
 
 @router.post("/partners/{partner_id}/suppress", responses=CONFLICT)
 def suppress(partner_id: PartnerId, rt: RuntimeDep) -> PartnerSummary:
-    with _as_api_errors(partner_id), rt.unit_of_work() as uow:
+    with as_api_errors(partner_id), rt.unit_of_work() as uow:
         return service.suppress(uow, rt, partner_id)
 
 
 @router.get("/partners/{partner_id}/export")
 def export(partner_id: PartnerId, rt: RuntimeDep) -> Response:
-    with _as_api_errors(partner_id), rt.read_session() as session:
+    with as_api_errors(partner_id), rt.read_session() as session:
         data = service.export(session, rt, partner_id)
     return Response(json.dumps(data, indent=2, ensure_ascii=False),
                     media_type="application/json", headers={
@@ -116,7 +116,7 @@ def erase(partner_id: PartnerId, rt: RuntimeDep) -> Response:
 @router.get("/stats/funnel")
 def funnel(rt: RuntimeDep,
            program: Annotated[str | None, Query(max_length=40)] = None) -> FunnelReport:
-    with _as_api_errors(), rt.read_session() as session:
+    with as_api_errors(), rt.read_session() as session:
         return funnel_report(session, rt, program)
 
 

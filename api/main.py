@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import (
     admin_api,
     admin_pages,
+    admin_recovery_api,
+    bounce_webhooks,
     data_pages,
     dev,
     health,
@@ -38,6 +40,7 @@ from api.request_log import RequestLog
 from api.security import SecurityHeaders
 from api.views import busy_page, link_problem_page, message_page
 from reconnect.admin.lockout import AdminLockout
+from reconnect.bounces.providers.sns import SnsVerifier
 from reconnect.logging import configure_logging
 from reconnect.ratelimit import SignupLimiter
 from reconnect.runtime import Runtime, build_runtime
@@ -69,6 +72,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                                           rt.settings.invite_limit_per_email,
                                           salt=rt.settings.secret_key)
         app.state.admin_lockout = AdminLockout(rt.settings.redis_url)
+        app.state.sns_verifier = SnsVerifier(rt.settings.sns_hosts, rt.settings.ses_topics)
         yield
         await health.stop(app)
         loop_guard.loop_stopped()
@@ -76,8 +80,10 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
             rt.close()
 
     settings = runtime.settings if runtime else settings_or_exit()
+    docs = settings.docs_enabled
     app = FastAPI(title="Reconnect", version="1", lifespan=lifespan,
-                  docs_url="/api/docs", redoc_url=None, openapi_url="/api/openapi.json")
+                  docs_url="/api/docs" if docs else None, redoc_url=None,
+                  openapi_url="/api/openapi.json" if docs else None)
     app.include_router(pages.router)
     app.include_router(preference_pages.router)
     app.include_router(data_pages.router)
@@ -88,6 +94,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(v1.router)
     app.include_router(admin_api.router)
+    app.include_router(admin_recovery_api.router)
+    app.include_router(bounce_webhooks.router)
     app.include_router(metrics_endpoint.router)
     if settings.outbox_enabled or settings.time_travel:
         app.include_router(dev.router)
@@ -103,6 +111,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(v1.ApiError, _api_error)
     app.add_exception_handler(TokenError, _token_error)
+    app.add_exception_handler(bounce_webhooks.BodyTooLarge, bounce_webhooks.body_too_large)
     app.include_router(health.router)
     with_admin_security(app)
     return app

@@ -56,22 +56,27 @@ case "$role" in
   api)
     wait_for_database
     # No access log: request paths carry link tokens and the answer a partner tapped.
+    # uvicorn's own lines are JSON too (reconnect/uvicorn_logging.json).
+    log_config=$(python -c 'import reconnect.logging as l; print(l.UVICORN_CONFIG)')
     exec python -m uvicorn api.main:app --host "$API_HOST" --port "$API_PORT" \
       --workers "$WEB_CONCURRENCY" --proxy-headers --forwarded-allow-ips "$FORWARDED_ALLOW_IPS" \
-      --no-access-log --no-server-header --timeout-graceful-shutdown "$API_SHUTDOWN_SECONDS"
+      --no-access-log --no-server-header --timeout-graceful-shutdown "$API_SHUTDOWN_SECONDS" \
+      --log-config "$log_config"
     ;;
   worker)
     wait_for_database
     # Mingle and gossip are chatter between workers that Reconnect never uses (the
     # database coordinates them); remote control stays on for `health worker`.
-    exec python -m celery -A tasks.worker worker --loglevel INFO \
+    # --quiet: no banner on stdout; every line is the JSON log (reconnect/logging.py).
+    exec python -m celery -A tasks.worker --quiet worker --loglevel INFO \
       --concurrency "$WORKER_CONCURRENCY" --hostname "$WORKER_NAME" \
       --without-mingle --without-gossip
     ;;
   beat)
     wait_for_database
     mkdir -p "$(dirname "$BEAT_SCHEDULE_FILE")"
-    exec python -m celery -A tasks.worker beat --loglevel INFO --schedule "$BEAT_SCHEDULE_FILE"
+    exec python -m celery -A tasks.worker --quiet beat --loglevel INFO \
+      --schedule "$BEAT_SCHEDULE_FILE"
     ;;
   health)
     case "${2:-}" in

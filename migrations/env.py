@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from functools import partial
+
 from alembic import context
 from sqlalchemy import Connection
 
 from reconnect.db.engine import make_engine
+from reconnect.db.revisions import record_step
 from reconnect.models import Base
 from reconnect.settings import get_settings
 
@@ -20,6 +23,9 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # Every revision applied or undone is recorded with its backward-compatibility
+        # flag, for older releases to read (reconnect/db/revisions.py).
+        on_version_apply=partial(record_step, context.script),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -13,9 +13,11 @@ from pydantic import ValidationError
 
 from reconnect import ready_cli
 from reconnect.admin import cli as admin_cli
+from reconnect.db import cli as db_cli
 from reconnect.program import preview_cli, version_cli
 from reconnect.program.loader import ProgramError, load_program_dir, program_dirs
 from reconnect.progress import track
+from reconnect.secret_files import SecretFileError
 from reconnect.settings import get_settings
 from reconnect.startup import describe_settings_error
 
@@ -48,14 +50,6 @@ def _validate(args: argparse.Namespace) -> int:
         else:
             print(f"✓ {directory}: '{program.slug}' with {len(program.stages)} stages is valid")
     return 1 if failed else 0
-
-
-def _upgrade(_: argparse.Namespace) -> int:
-    from reconnect.db.migrate import upgrade
-
-    upgrade(get_settings().database_url)
-    print("Database is at the latest migration.")
-    return 0
 
 
 def _clock(args: argparse.Namespace) -> int:
@@ -106,9 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview_cli.register(program_sub)
     version_cli.register(program_sub)
 
-    db = sub.add_parser("db", help="database schema")
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    db_sub.add_parser("upgrade", help="apply all migrations").set_defaults(func=_upgrade)
+    db_cli.register(sub)
 
     clock = sub.add_parser("clock", help="fast-forward the development clock")
     clock_sub = clock.add_subparsers(dest="clock_command", required=True)
@@ -136,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.title != "Settings":
             raise
         print(describe_settings_error(exc), file=sys.stderr)  # not pydantic's: it shows secrets
+        return 1
+    except SecretFileError as exc:
+        print(f"Reconnect cannot start: {exc}", file=sys.stderr)
         return 1
     return result
 

@@ -8,13 +8,17 @@ lines can be found together across processes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -69,10 +73,35 @@ def configure_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Python's warnings and an exception nothing caught are log lines too: one JSON
+    # object each, the traceback a field of it, never lines of their own.
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
     # A line per beat tick and per task is noise that buries what matters; the domain
     # logs what each tick actually did.
     for chatty in _CHATTY:
         logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
 
+
+def say_from_signal_handler(message: str, _stream: object = None) -> None:
+    """One JSON line written straight to stderr, for code that runs inside a signal
+    handler (Celery's "Warm shutdown" notices), where taking logging's locks could hang."""
+    entry = {"time": datetime.now(UTC).isoformat(), "level": "warning",
+             "logger": "celery.apps.worker", "event": " ".join(message.split())}
+    with contextlib.suppress(OSError):
+        os.write(2, (json.dumps(entry) + "\n").encode())
+
+
+def _log_uncaught(kind: type[BaseException], error: BaseException,
+                  trace: TracebackType | None) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, trace)
+        return
+    logging.getLogger("reconnect").critical("uncaught exception",
+                                            exc_info=(kind, error, trace))
+
+
+# The uvicorn log configuration (the API's entrypoint passes it as --log-config).
+UVICORN_CONFIG = Path(__file__).with_name("uvicorn_logging.json")
 
 _CHATTY = ("celery.beat", "celery.worker.strategy", "celery.app.trace")

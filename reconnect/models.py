@@ -140,6 +140,9 @@ class Partner(Base):
     # limit the address is suppressed and no more mail is attempted.
     permanent_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     suppressed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why, in words an operator reads (a hard bounce and its status code, a complaint,
+    # repeated refusals, an operator's note); never the address.
+    suppressed_reason: Mapped[str | None] = mapped_column(String(200))
     # Whether to get the one gentle reminder per step when their partner has answered a
     # shared question and they have not.
     nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
@@ -156,6 +159,8 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("partner_id", "key"),
         Index("ix_deliveries_status_due_at", "status", "due_at"),
+        # Late bounces and complaints find their email by its Message-ID.
+        Index("ix_deliveries_message_id", "message_id"),
         NEVER_REUSE_IDS,
     )
 
@@ -172,6 +177,8 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     message_id: Mapped[str | None] = mapped_column(String(255))
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # When it ended failed: `reconnect admin retry-failed --since … --until …` picks by it.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -190,6 +197,44 @@ class Reflection(Base):
     shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BounceKind(StrEnum):
+    HARD = "hard"  # the address does not exist or will never take mail
+    SOFT = "soft"  # for now (mailbox full, greylisted); counted toward suppression
+    COMPLAINT = "complaint"  # the reader marked it as spam
+
+
+class Bounce(Base):
+    """A late report about a sent email: a bounce or a complaint, from a relay's webhook
+    or the bounce mailbox. Erased with the partner."""
+
+    __tablename__ = "bounces"
+    __table_args__ = (Index("ix_bounces_partner_id_received_at", "partner_id", "received_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(16))  # ses, postmark, mailgun, sendgrid, imap
+    kind: Mapped[BounceKind] = mapped_column(_enum(BounceKind))
+    status: Mapped[str | None] = mapped_column(String(16))  # enhanced status code, 5.1.1
+    detail: Mapped[str | None] = mapped_column(String(300))  # the reason, addresses removed
+    # The provider's event id (or a digest of the report): a report delivered twice counts
+    # once.
+    event_key: Mapped[str] = mapped_column(String(128), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SchemaRevision(Base):
+    """Each applied migration and whether the release before it runs on its schema, so an
+    older release can tell whether a newer database is safe for it (docs/operating.md)."""
+
+    __tablename__ = "schema_revisions"
+
+    revision: Mapped[str] = mapped_column(String(32), primary_key=True)
+    down_revision: Mapped[str | None] = mapped_column(String(32))
+    backward_compatible: Mapped[bool] = mapped_column(Boolean)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ClockOffset(Base):

@@ -9,7 +9,13 @@ from typing import Annotated, Self
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from reconnect.secret_files import FileSecrets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # How often a worker sending a batch renews its claim on the rows it has not sent yet.
@@ -116,6 +122,48 @@ class Settings(BaseSettings):
     time_travel: bool = False
     outbox_enabled: bool = False
 
+    # The interactive API docs (/api/docs, /api/openapi.json). Unset: on, except in
+    # production.
+    api_docs: bool | None = None
+    # How long /readyz reuses the relay's answer: each check is a session on someone
+    # else's server.
+    ready_smtp_seconds: Annotated[float, Field(ge=60)] = 300.0
+    # How long beat's leadership lasts without renewal: a standby beat takes over this
+    # long after the leader died.
+    beat_lock_seconds: Annotated[float, Field(ge=2, le=600)] = 30.0
+
+    # Late bounces and complaints (docs/operating.md, "Bounces and complaints").
+    # The envelope sender: bounces go to <local>+<tag>@<domain>, the tag an opaque,
+    # keyed id of the email. Unset: the From address, without tags.
+    bounce_address: str | None = None
+    suppress_after_soft_bounces: Annotated[int, Field(ge=1)] = 3
+    soft_bounce_days: Annotated[int, Field(ge=1)] = 30
+    bounce_imap_host: str | None = None
+    bounce_imap_port: Annotated[int, Field(ge=1, le=65535)] = 993
+    bounce_imap_security: SmtpSecurity = SmtpSecurity.TLS
+    bounce_imap_username: str | None = None
+    bounce_imap_password: str | None = None
+    bounce_imap_folder: str = "INBOX"
+    # Amazon SES through SNS: the topics whose notifications are accepted (comma
+    # separated ARNs; unset turns the endpoint off) and the hosts a signing certificate
+    # may come from (comma separated, * matches one label).
+    ses_topic_arns: str = ""
+    sns_cert_hosts: str = "sns.*.amazonaws.com,sns.*.amazonaws.com.cn"
+    postmark_webhook_token: Annotated[str, Field(min_length=16)] | None = None
+    mailgun_signing_key: str | None = None
+    sendgrid_public_key: str | None = None
+
+    @classmethod
+    def settings_customise_sources(
+            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # RECONNECT_<NAME>_FILE (Docker secrets). A secret set both ways is refused, so
+        # the order matters only for the database password merged into its URL.
+        return (init_settings, FileSecrets(settings_cls), env_settings, dotenv_settings)
+
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:
         # Every problem at once, one line each: an operator fixes them in one go.
@@ -123,6 +171,19 @@ class Settings(BaseSettings):
             problems = _production_problems(self)
             if problems:
                 raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _sendgrid_key_is_a_key(self) -> Self:
+        if self.sendgrid_public_key is not None:
+            from reconnect.bounces.providers.sendgrid import public_key
+
+            try:
+                public_key(self.sendgrid_public_key)
+            except ValueError:
+                raise ValueError("RECONNECT_SENDGRID_PUBLIC_KEY must be the verification "
+                                 "key SendGrid shows for the signed event webhook (base64)"
+                                 ) from None
         return self
 
     @model_validator(mode="after")
@@ -138,6 +199,19 @@ class Settings(BaseSettings):
                 f"SMTP timeouts plus {HEARTBEAT_SECONDS:.0f} s, so no claim expires while a "
                 "message is being sent")
         return self
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.env is not Environment.PRODUCTION if self.api_docs is None \
+            else self.api_docs
+
+    @property
+    def ses_topics(self) -> frozenset[str]:
+        return frozenset(t.strip() for t in self.ses_topic_arns.split(",") if t.strip())
+
+    @property
+    def sns_hosts(self) -> tuple[str, ...]:
+        return tuple(h.strip().lower() for h in self.sns_cert_hosts.split(",") if h.strip())
 
     @property
     def outbox_dir(self) -> Path:

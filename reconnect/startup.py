@@ -13,6 +13,7 @@ import logging
 from pydantic import ValidationError
 
 from reconnect.readiness import read_schema
+from reconnect.secret_files import SecretFileError
 from reconnect.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def settings_or_exit() -> Settings:
         if exc.title != Settings.__name__:
             raise
         raise SystemExit(describe_settings_error(exc)) from None
+    except SecretFileError as exc:
+        raise SystemExit(f"Reconnect cannot start: {exc}") from None
 
 
 def database_problem(settings: Settings, then: str) -> str | None:
@@ -50,7 +53,8 @@ def database_problem(settings: Settings, then: str) -> str | None:
 
     Behind (or empty) is a problem: this release's code would query tables or columns that
     are not there yet. Ahead (migrated by a newer release, then the code rolled back) is
-    only logged as a warning, so a rollback does not stop sending; /readyz reports it."""
+    fine when every newer migration is marked backward-compatible (logged as a warning,
+    so a rollback does not stop sending), and a problem otherwise."""
     state = read_schema(settings)
     if isinstance(state, str):
         return (f"The database is unreachable ({state}). Check RECONNECT_DATABASE_URL and "
@@ -61,9 +65,14 @@ def database_problem(settings: Settings, then: str) -> str | None:
     if state.is_behind:
         return (f"The database is behind on migrations (at {state.current}, latest "
                 f"{state.head}). {UPGRADE}{then}.")
-    if not state.is_current:
-        log.warning("database schema is newer than this release",
-                    extra={"problem": state.problem()})
+    if state.ahead is not None and state.ahead.compatible:
+        # A rollback onto a schema that only added: this release runs on it.
+        log.warning("database schema is newer than this release; every newer migration "
+                    "is backward-compatible", extra={"database": state.current,
+                                                     "release": state.head})
+    elif not state.is_current:
+        problem = state.ahead.explain() if state.ahead is not None else state.problem()
+        return f"{problem}{then}." if problem else None
     return None
 
 

@@ -12,12 +12,40 @@ REAP_INTERVAL_SECONDS = 60.0
 # Signups are processed right after the API answers; the sweep only catches the few
 # left when an API process stopped in between, so every half minute is plenty.
 SWEEP_INTERVAL_SECONDS = 30.0
+# How often the bounce mailbox is read, when one is configured: bounces are no hurry, and
+# each read is a login on the mail server.
+BOUNCE_MAILBOX_INTERVAL_SECONDS = 60.0
 
 
 def make_celery(settings: Settings) -> Celery:
     if settings.redis_url is None:
         raise RuntimeError("RECONNECT_REDIS_URL is not set; the worker needs a Redis server")
     app = Celery("reconnect", broker=settings.redis_url, include=["tasks.tasks"])
+    schedule = {
+        "dispatch-due": {
+            "task": "reconnect.dispatch_due",
+            "schedule": settings.dispatch_interval_seconds,
+            # A tick that waited longer than its interval is useless: the next one
+            # does the same work.
+            "options": {"expires": settings.dispatch_interval_seconds},
+        },
+        "sweep-signups": {
+            "task": "reconnect.sweep_signups",
+            "schedule": SWEEP_INTERVAL_SECONDS,
+            "options": {"expires": SWEEP_INTERVAL_SECONDS},
+        },
+        "reap-stale": {
+            "task": "reconnect.reap_stale",
+            "schedule": REAP_INTERVAL_SECONDS,
+            "options": {"expires": REAP_INTERVAL_SECONDS},
+        },
+    }
+    if settings.bounce_imap_host:
+        schedule["read-bounce-mailbox"] = {
+            "task": "reconnect.read_bounce_mailbox",
+            "schedule": BOUNCE_MAILBOX_INTERVAL_SECONDS,
+            "options": {"expires": BOUNCE_MAILBOX_INTERVAL_SECONDS},
+        }
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],
@@ -31,25 +59,9 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         broker_transport_options={"visibility_timeout": 3600},
         worker_hijack_root_logger=False,
-        beat_schedule={
-            "dispatch-due": {
-                "task": "reconnect.dispatch_due",
-                "schedule": settings.dispatch_interval_seconds,
-                # A tick that waited longer than its interval is useless: the next one
-                # does the same work.
-                "options": {"expires": settings.dispatch_interval_seconds},
-            },
-            "sweep-signups": {
-                "task": "reconnect.sweep_signups",
-                "schedule": SWEEP_INTERVAL_SECONDS,
-                "options": {"expires": SWEEP_INTERVAL_SECONDS},
-            },
-            "reap-stale": {
-                "task": "reconnect.reap_stale",
-                "schedule": REAP_INTERVAL_SECONDS,
-                "options": {"expires": REAP_INTERVAL_SECONDS},
-            },
-        },
+        beat_schedule=schedule,
+        # Any number of beats may run; only the holder of a lock in Redis ticks.
+        beat_scheduler="tasks.leader:LeaderScheduler",
     )
     return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from reconnect import jobs
+from reconnect.bounces import mailbox
 from reconnect.deliveries import service as deliveries
 from reconnect.runtime import get_runtime
 from reconnect.signups import service as signups
@@ -30,3 +31,8 @@ def sweep_signups() -> int:
 @shared_task(name=jobs.REAP_STALE, ignore_result=True)
 def reap_stale() -> int:
     return deliveries.reap_stale(get_runtime())
+
+
+@shared_task(name=jobs.READ_BOUNCE_MAILBOX, ignore_result=True)
+def read_bounce_mailbox() -> int:
+    return sum(mailbox.read_mailbox(get_runtime()).values())

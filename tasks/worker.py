@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+import celery.apps.worker as celery_worker_app
 from celery import Task
 from celery.signals import (
     task_postrun,
@@ -14,12 +15,14 @@ from celery.signals import (
 )
 
 from reconnect.clock import TravellingClock
-from reconnect.logging import bind, configure_logging, unbind
+from reconnect.logging import bind, configure_logging, say_from_signal_handler, unbind
 from reconnect.runtime import build_runtime, set_runtime
 from reconnect.startup import schema_ready_or_exit, settings_or_exit
 from tasks.celery_app import CelerySender, make_celery
 
 configure_logging()
+# Celery writes its shutdown notices as plain text from the signal handler: JSON instead.
+celery_worker_app.safe_say = say_from_signal_handler  # type: ignore[attr-defined]
 # Invalid settings, or a database this release cannot use, end the process here with a
 # plain message (exit status 1) instead of failing later, task after task.
 settings = settings_or_exit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -67,39 +68,89 @@ def services() -> dict[str, dict[str, Any]]:
     return loaded
 
 
-def test_the_stack_is_valid_with_only_a_secret_key(tmp_path: Path) -> None:
-    in_dotenv = compose(tmp_path, COMPOSE, dotenv={"RECONNECT_SECRET_KEY": SECRET})
-    assert in_dotenv.returncode == 0, in_dotenv.stderr
-    in_environment = compose(tmp_path, COMPOSE, env={"RECONNECT_SECRET_KEY": SECRET})
-    assert in_environment.returncode == 0, in_environment.stderr
-
-
-def test_the_stack_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
-    result = compose(tmp_path, COMPOSE, dotenv={"POSTGRES_PASSWORD": "pw"})
-    assert result.returncode != 0
-    assert "RECONNECT_SECRET_KEY is not set" in result.stderr
-
-
-def test_a_copy_of_the_example_env_needs_only_the_secret_key(tmp_path: Path) -> None:
+def test_a_copy_of_the_example_env_is_a_valid_stack(tmp_path: Path) -> None:
     example = (PROJECT_ROOT / ".env.example").read_text()
-    refused = compose(tmp_path, COMPOSE, dotenv_text=example)
-    assert refused.returncode != 0
-    assert "RECONNECT_SECRET_KEY is not set" in refused.stderr
-    accepted = compose(tmp_path, COMPOSE, dotenv_text=example,
-                       dotenv={"RECONNECT_SECRET_KEY": SECRET})
-    assert accepted.returncode == 0, accepted.stderr
+    result = compose(tmp_path, COMPOSE, dotenv_text=example)
+    assert result.returncode == 0, result.stderr
+
+
+def test_no_secret_is_an_environment_variable_of_any_container(tmp_path: Path) -> None:
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    for files in ((COMPOSE,), (COMPOSE, RELAY)):
+        found = resolved(tmp_path, *files, dotenv_text=example, dotenv=RELAY_ENV)["services"]
+        for name, service in found.items():
+            environment = service.get("environment") or {}
+            for variable in ("RECONNECT_SECRET_KEY", "RECONNECT_ADMIN_TOKEN",
+                             "POSTGRES_PASSWORD"):
+                assert not environment.get(variable), (name, variable)
+        for name in APP_ROLES:
+            environment = found[name]["environment"]
+            assert environment["RECONNECT_SECRET_KEY_FILE"] == "/run/secrets/secret_key"
+            assert environment["RECONNECT_DATABASE_PASSWORD_FILE"] == \
+                "/run/secrets/postgres_password"
+            assert environment["RECONNECT_DATABASE_URL"] == \
+                "postgresql+psycopg://reconnect@postgres:5432/reconnect"
+
+
+def test_the_database_password_goes_only_where_it_is_used(tmp_path: Path) -> None:
+    found = resolved(tmp_path, COMPOSE, dotenv={})["services"]
+    holders = {name for name, service in found.items()
+               if "postgres_password" in str(service.get("secrets"))}
+    assert holders == {"postgres", *APP_ROLES}
+
+
+def test_the_app_containers_are_locked_down_and_limited() -> None:
+    for name, service in services().items():
+        assert service["mem_limit"], name
+        assert "no-new-privileges:true" in service["security_opt"], name
+        if name not in APP_ROLES:
+            continue
+        assert service["read_only"] is True
+        assert service["cap_drop"] == ["ALL"]
+        assert service["pids_limit"]
+        assert service["cpus"]
+        mounts = [t.partition(":")[0] for t in service["tmpfs"]]
+        assert mounts == ["/tmp", "/app/var"]
+
+
+def test_worker_and_beat_counts_are_kept_in_the_env_file(tmp_path: Path) -> None:
+    found = resolved(tmp_path, COMPOSE, dotenv={"WORKER_REPLICAS": "4",
+                                                "BEAT_REPLICAS": "2"})["services"]
+    assert int(found["worker"]["deploy"]["replicas"]) == 4
+    assert int(found["beat"]["deploy"]["replicas"]) == 2
+    default = resolved(tmp_path, COMPOSE, dotenv={})["services"]
+    assert int(default["worker"]["deploy"]["replicas"]) == 1
+
+
+def test_make_secrets_creates_what_is_missing_and_keeps_what_is_there(
+        tmp_path: Path) -> None:
+    shutil.copytree(PROJECT_ROOT / "docker", tmp_path / "docker")
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "secret_key").write_text("the-one-every-link-uses")
+    result = subprocess.run([str(tmp_path / "docker" / "make-secrets")], capture_output=True,
+                            text=True, timeout=30, check=True)
+    assert "kept     secrets/secret_key" in result.stdout
+    folder = tmp_path / "secrets"
+    assert (folder / "secret_key").read_text() == "the-one-every-link-uses"
+    assert len((folder / "admin_token").read_text().strip()) >= 32
+    assert (folder / "smtp_password").read_text() == ""
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "postgres_password").stat().st_mode) == 0o644
+    declared = set(yaml.safe_load(COMPOSE.read_text())["secrets"]) | \
+        set(yaml.safe_load(RELAY.read_text())["secrets"])
+    assert declared == {p.name for p in folder.iterdir()}
 
 
 def test_the_relay_variant_is_valid(tmp_path: Path) -> None:
     result = compose(tmp_path, COMPOSE, RELAY,
-                     dotenv={"RECONNECT_SECRET_KEY": SECRET, **RELAY_ENV})
+                     dotenv=RELAY_ENV)
     assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("missing", sorted(RELAY_ENV))
 def test_the_relay_variant_needs_a_relay_and_a_public_address(tmp_path: Path,
                                                               missing: str) -> None:
-    dotenv = {"RECONNECT_SECRET_KEY": SECRET, **RELAY_ENV}
+    dotenv = dict(RELAY_ENV)
     del dotenv[missing]
     result = compose(tmp_path, COMPOSE, RELAY, dotenv=dotenv)
     assert result.returncode != 0
@@ -107,9 +158,9 @@ def test_the_relay_variant_needs_a_relay_and_a_public_address(tmp_path: Path,
 
 
 def test_mailpit_catches_mail_unless_the_relay_file_is_added(tmp_path: Path) -> None:
-    dotenv = {"RECONNECT_SECRET_KEY": SECRET, "RECONNECT_SMTP_HOST": "smtp.example.com",
+    dotenv = {"RECONNECT_SMTP_HOST": "smtp.example.com",
               "RECONNECT_SMTP_PORT": "465", "RECONNECT_SMTP_SECURITY": "tls",
-              "RECONNECT_SMTP_USERNAME": "relay-user", "RECONNECT_SMTP_PASSWORD": "relay-pw",
+              "RECONNECT_SMTP_USERNAME": "relay-user",
               "RECONNECT_BASE_URL": "https://reconnect.example.org"}
     development = resolved(tmp_path, COMPOSE, dotenv=dotenv)["services"]
     relay = resolved(tmp_path, COMPOSE, RELAY, dotenv=dotenv)["services"]
@@ -122,8 +173,11 @@ def test_mailpit_catches_mail_unless_the_relay_file_is_added(tmp_path: Path) -> 
         real = relay[name]["environment"]
         assert (real["RECONNECT_SMTP_HOST"], real["RECONNECT_SMTP_PORT"],
                 real["RECONNECT_SMTP_SECURITY"]) == ("smtp.example.com", "465", "tls")
-        assert (real["RECONNECT_SMTP_USERNAME"], real["RECONNECT_SMTP_PASSWORD"]) == \
-            ("relay-user", "relay-pw")
+        # The relay's password: from its secret file, never the environment.
+        assert (real["RECONNECT_SMTP_USERNAME"], real["RECONNECT_SMTP_PASSWORD"],
+                real["RECONNECT_SMTP_PASSWORD_FILE"]) == \
+            ("relay-user", "", "/run/secrets/smtp_password")
+        assert "smtp_password" not in str(development[name].get("secrets"))
         assert real["RECONNECT_ENV"] == "production"
     assert "profiles" not in development["mailpit"]
     assert relay["mailpit"]["profiles"] == ["mailpit"]  # not started unless asked for
@@ -132,7 +186,7 @@ def test_mailpit_catches_mail_unless_the_relay_file_is_added(tmp_path: Path) -> 
 def test_a_relay_set_up_from_the_example_env_is_reached_over_starttls(tmp_path: Path) -> None:
     example = (PROJECT_ROOT / ".env.example").read_text()
     relay = resolved(tmp_path, COMPOSE, RELAY, dotenv_text=example,
-                     dotenv={"RECONNECT_SECRET_KEY": SECRET, **RELAY_ENV})["services"]
+                     dotenv=RELAY_ENV)["services"]
     for name in APP_ROLES:
         real = relay[name]["environment"]
         assert (real["RECONNECT_SMTP_PORT"], real["RECONNECT_SMTP_SECURITY"]) == \
@@ -144,14 +198,24 @@ def test_what_the_containers_get_passes_the_apps_production_checks(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: tuple[Path, ...]) -> None:
     example = (PROJECT_ROOT / ".env.example").read_text()
     found = resolved(tmp_path, *files, dotenv_text=example,
-                     dotenv={"RECONNECT_SECRET_KEY": SECRET, **RELAY_ENV})["services"]
+                     dotenv={**RELAY_ENV, "RECONNECT_SMTP_USERNAME": "relay-user"})["services"]
+    secrets = {"secret_key": SECRET, "admin_token": "", "postgres_password": "pg/pass@word",
+               "smtp_password": "relay-password"}
+    for name, value in secrets.items():  # what docker/make-secrets and the operator wrote
+        (tmp_path / name).write_text(value + "\n")
     for name in APP_ROLES:
         for variable in [v for v in os.environ if v.startswith("RECONNECT_")]:
             monkeypatch.delenv(variable)
         for variable, value in found[name]["environment"].items():
-            monkeypatch.setenv(variable, str(value))
+            monkeypatch.setenv(variable, str(value).replace("/run/secrets/", f"{tmp_path}/"))
         settings = Settings(_env_file=None)
         assert settings.env is Environment.PRODUCTION
+        assert settings.secret_key == SECRET
+        assert settings.admin_token is None
+        assert settings.database_url == \
+            "postgresql+psycopg://reconnect:pg%2Fpass%40word@postgres:5432/reconnect"
+        if RELAY in files:
+            assert settings.smtp_password == "relay-password"
 
 
 def test_every_app_service_is_one_image_through_one_entrypoint() -> None:
@@ -199,14 +263,11 @@ def test_the_app_starts_only_after_a_successful_migration() -> None:
     assert found["migrate"]["restart"] == "no"  # one-shot
 
 
-def test_workers_scale_and_beat_does_not() -> None:
+def test_workers_and_beats_can_run_side_by_side() -> None:
     found = services()
-    assert "container_name" not in found["worker"]
-    assert "ports" not in found["worker"]
-    # A fixed name makes `--scale beat=2` fail instead of starting a second beat.
-    assert found["beat"]["container_name"]
-    assert found["beat"]["deploy"]["replicas"] == 1
-    assert "ports" not in found["beat"]
+    for name in ("worker", "beat"):  # a second beat stands by (tests/test_beat_leader.py)
+        assert "container_name" not in found[name]
+        assert "ports" not in found[name]
 
 
 def test_every_long_running_service_restarts_itself() -> None:
@@ -215,14 +276,12 @@ def test_every_long_running_service_restarts_itself() -> None:
             assert service["restart"] == "unless-stopped", name
 
 
-def test_secrets_come_from_the_environment_only() -> None:
-    text = COMPOSE.read_text()
-    assert "${RECONNECT_SECRET_KEY:?" in text
+def test_the_image_holds_no_secret() -> None:
     dockerfile = (PROJECT_ROOT / "Dockerfile").read_text()
     for secret in ("SECRET_KEY", "ADMIN_TOKEN", "PASSWORD"):
         assert secret not in dockerfile
     ignored = (PROJECT_ROOT / ".dockerignore").read_text().split()
-    for kept_out in (".env", ".venv", "var", "test-artifacts", ".git"):
+    for kept_out in (".env", ".venv", "var", "test-artifacts", ".git", "secrets"):
         assert kept_out in ignored
 
 

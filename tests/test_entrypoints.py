@@ -8,7 +8,10 @@ queue, which would take these jobs) and its own SMTP sink."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -178,6 +181,35 @@ def test_the_entrypoints_run_the_whole_system(
     statuses = entrypoints.stop_all()
     assert statuses == {"api": 0, "worker1": 0, "worker2": 0, "beat": 0}, \
         f"{statuses}\n{entrypoints.report()}"
+    for role in entrypoints.roles:  # uvicorn's and Celery's own lines included
+        assert_every_line_is_json(role.log(), role.name)
+
+
+def assert_every_line_is_json(output: str, name: str) -> None:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert lines, f"{name} logged nothing"
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            raise AssertionError(f"{name} wrote a line that is not JSON: {line!r}") from None
+        assert {"time", "level", "logger", "event"} <= set(entry), line
+
+
+def test_an_uncaught_exception_is_one_json_line_with_its_traceback(tmp_path: Path) -> None:
+    script = ("from reconnect.logging import configure_logging\n"
+              "configure_logging()\n"
+              "def deep():\n    raise RuntimeError('first line\\nsecond line')\n"
+              "deep()\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=base_env(),
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    entry = json.loads(line)
+    assert (entry["level"], entry["event"]) == ("critical", "uncaught exception")
+    assert "Traceback" in entry["error"]
+    assert "in deep" in entry["error"]
+    assert "RuntimeError: first line\nsecond line" in entry["error"]
 
 
 def test_migrate_waits_for_the_database_and_gives_up_with_a_message(tmp_path: Path) -> None:

@@ -21,11 +21,12 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from reconnect.db.migrate import script_directory, upgrade
 from reconnect.readiness import Readiness, report
+from reconnect.readiness.checks import check_smtp
 from reconnect.runtime import build_runtime
 from reconnect.settings import PROJECT_ROOT, Settings, SmtpSecurity
 from tests.support.processes import RestartableRedis, worker_env
 from tests.support.readiness import database_at, on_postgres
-from tests.support.smtp import SmtpSink, free_port
+from tests.support.smtp import SmtpSink, authenticating_sink, free_port
 from tests.support.wait import wait_until
 
 ALL_OK = {"database": "ok", "migrations": "ok", "redis": "ok", "smtp": "ok"}
@@ -77,11 +78,12 @@ def test_redis_stopped(settings: Settings, start_app: StartApp, tmp_path: Path) 
 
 def test_smtp_stopped(settings: Settings, start_app: StartApp,
                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report, "SMTP_FRESH_SECONDS", 0.0)  # see the caching test
+    monkeypatch.setattr(report, "SMTP_FAILURE_FRESH_SECONDS", 0.0)  # see the caching test
     sink = SmtpSink()
     sink.start()
     try:
-        client = start_app(settings.model_copy(update={"smtp_port": sink.port}))
+        client = start_app(settings.model_copy(update={"smtp_port": sink.port,
+                                                       "ready_smtp_seconds": 0.0}))
         assert _ready(client) == (200, ALL_OK)
     finally:
         sink.stop()
@@ -92,7 +94,8 @@ def test_smtp_stopped(settings: Settings, start_app: StartApp,
     assert sink.messages == []  # a probe never sends
 
 
-def test_the_relay_is_asked_at_most_every_few_seconds(settings: Settings) -> None:
+def test_a_good_answer_from_the_relay_is_reused_for_minutes_and_a_bad_one_for_seconds(
+        settings: Settings) -> None:
     now = [0.0]
     sink = SmtpSink()
     sink.start()
@@ -101,13 +104,51 @@ def test_the_relay_is_asked_at_most_every_few_seconds(settings: Settings) -> Non
     try:
         assert checks.check().checks["smtp"] == "ok"
         sink.stop()
-        now[0] += report.SMTP_FRESH_SECONDS - 1
+        now[0] += settings.ready_smtp_seconds - 1
         assert checks.check().checks["smtp"] == "ok"  # the relay's answer, reused
         now[0] += 1
         assert checks.check().checks["smtp"].startswith("unreachable")
+        sink = SmtpSink(port=sink.port)  # the relay comes back
+        sink.start()
+        now[0] += report.SMTP_FAILURE_FRESH_SECONDS - 1
+        assert checks.check().checks["smtp"].startswith("unreachable")
+        now[0] += 1
+        assert checks.check().checks["smtp"] == "ok"  # back, seen within seconds
     finally:
         sink.stop()
         checks.close()
+
+
+def test_a_day_of_healthchecks_every_15_seconds_opens_at_most_288_relay_sessions(
+        settings: Settings) -> None:
+    now = [0.0]
+    opened = []
+
+    def counted(s: Settings) -> dict[str, str]:
+        opened.append(now[0])
+        return check_smtp(s)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("reconnect.readiness.report.check_smtp", counted)
+        checks = Readiness(settings, monotonic=lambda: now[0])
+        try:
+            for _ in range(24 * 3600 // 15):
+                checks.check()
+                now[0] += 15
+        finally:
+            checks.close()
+    assert len(opened) == 24 * 3600 / settings.ready_smtp_seconds
+
+
+@pytest.mark.parametrize(("password", "expected"), [
+    ("relay-password", "ok"), ("wrong-password", "refused the login")])
+def test_the_relay_login_is_checked_when_credentials_are_set(
+        settings: Settings, password: str, expected: str) -> None:
+    with authenticating_sink() as port:
+        smtp = _checks(settings.model_copy(update={
+            "smtp_port": port, "smtp_username": "relay-user", "smtp_password": password}))
+    assert expected in smtp["smtp"]
+    assert password not in smtp["smtp"]
 
 
 def _checks(settings: Settings) -> dict[str, str]:

@@ -107,4 +107,4 @@ def test_a_relay_that_cannot_be_reached_is_reported(
     monkeypatch.setenv("RECONNECT_SMTP_PORT", str(free_port()))
     get_settings.cache_clear()
     assert send_test("acknowledge", "--to", EDITOR) == 1
-    assert "Not sent: SMTP session failed" in capsys.readouterr().err
+    assert "Not sent: relay: SMTP session failed" in capsys.readouterr().err

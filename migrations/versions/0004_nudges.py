@@ -13,6 +13,8 @@ revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
+# Only adds: the release before runs on this schema (docs/operating.md, rollbacks).
+backward_compatible = True
 
 
 def upgrade() -> None:

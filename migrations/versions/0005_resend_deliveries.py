@@ -17,6 +17,8 @@ revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+# Rows of a kind the release before does not know: it must not run on this schema.
+backward_compatible = False
 
 
 def upgrade() -> None:

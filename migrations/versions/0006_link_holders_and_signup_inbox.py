@@ -24,6 +24,9 @@ revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
+# The release before this one cannot run on this schema: it would add partners without
+# the public_id every row now needs.
+backward_compatible = False
 
 # Parents before children, so a rebuilt child's foreign keys name rebuilt parents.
 TABLES = ("program_versions", "couples", "partners", "deliveries", "reflections",

@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
-from reconnect.admin import service
+from reconnect.admin import recovery_cli, service
 from reconnect.admin.funnel import funnel_report
 from reconnect.admin.resend import ResendRefused, resend
 from reconnect.admin.schemas import FunnelReport, PartnerSummary, ProgramFunnel
@@ -29,7 +29,8 @@ OK, REFUSED, INVALID = 0, 1, 2
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     admin = sub.add_parser("admin", help="operators' tools: find, pause, resume, resend, "
-                                         "suppress, export, erase, stats, queue")
+                                         "suppress, export, erase, stats, queue, "
+                                         "retry-failed, suppressed, unsuppress")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
 
     find = admin_sub.add_parser("find", help="a partner by email address")
@@ -71,9 +72,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     queue = admin_sub.add_parser("queue", help="emails by state and the dispatch lag")
     queue.add_argument("--json", action="store_true", help="print JSON")
     queue.set_defaults(func=_queue)
+    recovery_cli.register(admin_sub)
 
 
-def _runtime() -> AbstractContextManager[Runtime]:
+def runtime() -> AbstractContextManager[Runtime]:
     if not logging.getLogger().handlers:  # a shell, not a test run: keep the audit lines
         configure_logging()
     return command_runtime()
@@ -85,7 +87,7 @@ def _error(message: str, code: int) -> int:
 
 
 def _find(args: argparse.Namespace) -> int:
-    with _runtime() as rt, rt.read_session() as session:
+    with runtime() as rt, rt.read_session() as session:
         try:
             found = service.find(session, rt, args.email)
         except service.InvalidInput as exc:
@@ -98,7 +100,7 @@ def _find(args: argparse.Namespace) -> int:
 
 def _changing(args: argparse.Namespace, action: Callable[..., PartnerSummary],
               done: str) -> int:
-    with _runtime() as rt:
+    with runtime() as rt:
         try:
             with rt.unit_of_work() as uow:
                 shown = action(uow, rt, args.partner_id)
@@ -125,7 +127,7 @@ def _suppress(args: argparse.Namespace) -> int:
 
 
 def _resend(args: argparse.Namespace) -> int:
-    with _runtime() as rt:
+    with runtime() as rt:
         try:
             with rt.unit_of_work() as uow:
                 resent = resend(uow, rt, args.partner_id, args.stage)
@@ -143,7 +145,7 @@ def _resend(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    with _runtime() as rt, rt.read_session() as session:
+    with runtime() as rt, rt.read_session() as session:
         try:
             data = service.export(session, rt, args.partner_id)
         except service.UnknownPartner:
@@ -164,7 +166,7 @@ def _erase(args: argparse.Namespace) -> int:
     if not args.yes:
         return _error(f"erasing deletes partner {args.partner_id}'s record, emails and "
                       "reflections for good; run again with --yes to do it", REFUSED)
-    with _runtime() as rt, rt.unit_of_work() as uow:
+    with runtime() as rt, rt.unit_of_work() as uow:
         erased = service.erase(uow, rt, args.partner_id)
     if erased is None:
         print(f"Nothing is stored about partner {args.partner_id} (already erased, or "
@@ -176,7 +178,7 @@ def _erase(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    with _runtime() as rt, rt.read_session() as session:
+    with runtime() as rt, rt.read_session() as session:
         try:
             report = funnel_report(session, rt, args.program)
         except service.InvalidInput as exc:
@@ -186,7 +188,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _queue(args: argparse.Namespace) -> int:
-    with _runtime() as rt, rt.read_session() as session:
+    with runtime() as rt, rt.read_session() as session:
         health = service.queue(session, rt)
     if args.json:
         print(health.model_dump_json(indent=2))
@@ -205,18 +207,19 @@ def _when(moment: datetime | None) -> str:
 def _describe(p: PartnerSummary) -> str:
     version = f" version {p.program.version} ({(p.program.content_hash or '')[:12]})" \
         if p.program.version else ""
+    why = f" ({p.suppressed_reason})" if p.suppressed_reason else ""
     lines = [f"Partner {p.id}: {p.status}, program '{p.program.slug}'{version}",
              f"  signed up     {_when(p.signed_up_at)}",
              f"  confirmed     {_when(p.confirmed_at)}",
              f"  paused        {_when(p.paused_at)}",
-             f"  suppressed    {_when(p.suppressed_at)}",
+             f"  suppressed    {_when(p.suppressed_at)}{why}",
              f"  unsubscribed  {_when(p.unsubscribed_at)}",
              f"  answers given {p.reflections} (what they said is not shown)"]
     lines += ["Sent:"] + [f"  {_when(e.sent_at)}  {e.kind:<12} {e.stage or ''}"
                           for e in p.sent] if p.sent else ["Sent: nothing yet"]
     if p.failed:
-        lines += ["Failed:"] + [f"  {e.kind:<12} {e.stage or '':<24} {e.reason or ''}"
-                                for e in p.failed]
+        lines += ["Failed:"] + [f"  {_when(e.failed_at)}  {e.kind:<12} {e.stage or '':<24} "
+                                f"{e.reason or ''}" for e in p.failed]
     lines += ["Waiting:"] + [f"  {_when(e.due_at)}  {e.kind:<12} {e.stage or ''} "
                              f"({e.status}, delivery {e.delivery_id})"
                              for e in p.waiting] if p.waiting else ["Waiting: nothing"]

@@ -25,7 +25,9 @@ class SentEmail(BaseModel):
 class FailedEmail(BaseModel):
     kind: str
     stage: str | None
-    reason: str | None  # the relay's reply code and text, never the address
+    # Whose problem (recipient, message or relay) and the relay's reply, never the address.
+    reason: str | None
+    failed_at: datetime | None
 
 
 class WaitingEmail(BaseModel):
@@ -44,6 +46,7 @@ class PartnerSummary(BaseModel):
     confirmed_at: datetime | None
     paused_at: datetime | None
     suppressed_at: datetime | None
+    suppressed_reason: str | None
     unsubscribed_at: datetime | None
     permanent_failures: int
     sent: list[SentEmail]
@@ -103,3 +106,38 @@ class QueueReport(BaseModel):
     counts: dict[str, int]  # deliveries in every state, zero included
     oldest_due_at: datetime | None  # of the emails that are due and not yet sent
     lag_seconds: float  # how long that one has waited; 0 when nothing due is waiting
+
+
+class Suppressed(BaseModel):
+    partner_id: int
+    status: str
+    suppressed_at: datetime
+    reason: str | None
+
+
+class UnsuppressRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RetryFailedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    since: datetime
+    until: datetime
+    dry_run: bool = True
+
+
+class RetryItem(BaseModel):
+    delivery_id: int
+    partner_id: int
+    kind: str
+    stage: str | None
+    action: str  # requeue, copy, suppressed, unsubscribed, no_longer_needed
+
+
+class RetryReport(BaseModel):
+    dry_run: bool
+    counts: dict[str, int]
+    emails: list[RetryItem]

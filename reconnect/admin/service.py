@@ -25,9 +25,9 @@ from reconnect.admin.schemas import (
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.compose import stage_key_of
 from reconnect.deliveries.health import queue_health
-from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus
 from reconnect.partners import my_data, preferences
+from reconnect.partners import service as partners
 from reconnect.partners.my_data import Erased
 from reconnect.partners.preferences import PartnerNotActive, UnknownPartner
 from reconnect.partners.repository import PartnerRepository
@@ -78,12 +78,12 @@ def summary(session: Session, rt: Runtime, partner_id: int) -> PartnerSummary:
                            content_hash=repo.content_hash(version) if version else None),
         signed_up_at=partner.created_at, confirmed_at=partner.confirmed_at,
         paused_at=partner.paused_at, suppressed_at=partner.suppressed_at,
-        unsubscribed_at=partner.unsubscribed_at,
+        suppressed_reason=partner.suppressed_reason, unsubscribed_at=partner.unsubscribed_at,
         permanent_failures=partner.permanent_failures,
         sent=[SentEmail(kind=d.kind.value, stage=_stage(d), sent_at=d.sent_at)
               for d in rows if d.status is S.SENT],
-        failed=[FailedEmail(kind=d.kind.value, stage=_stage(d), reason=d.last_error)
-                for d in rows if d.status is S.FAILED],
+        failed=[FailedEmail(kind=d.kind.value, stage=_stage(d), reason=d.last_error,
+                            failed_at=d.failed_at) for d in rows if d.status is S.FAILED],
         waiting=[WaitingEmail(delivery_id=d.id, kind=d.kind.value, stage=_stage(d),
                               status=d.status.value, due_at=d.due_at)
                  for d in rows if d.status in _WAITING],
@@ -115,9 +115,7 @@ def suppress(uow: UnitOfWork, rt: Runtime, partner_id: int) -> PartnerSummary:
     partner = PartnerRepository(uow.session).get_for_update(partner_id)
     if partner is None:
         raise UnknownPartner(partner_id)
-    if partner.suppressed_at is None:
-        partner.suppressed_at = rt.clock.now()
-    DeliveryRepository(uow.session).cancel_scheduled(partner.id)
+    partners.suppress(uow.session, partner, rt.clock.now(), "suppressed by an operator")
     audit("suppress", partner_id)
     return summary(uow.session, rt, partner_id)
 

@@ -9,6 +9,7 @@ try, and gives up with a plain message after a bounded time.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -72,6 +73,7 @@ def _first_line(exc: DBAPIError) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from reconnect.logging import configure_logging
     from reconnect.startup import settings_or_exit
 
     parser = argparse.ArgumentParser(
@@ -81,9 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="seconds to keep trying (default %(default)s)")
     args = parser.parse_args(argv)
     url = settings_or_exit().database_url
+    # Before every long-running role: its lines are JSON like the rest of that log.
+    configure_logging()
+    logger = logging.getLogger("reconnect.db.wait")
 
     def log(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
+        logger.info(line)
 
     if wait_for_database(url, args.timeout, log=log):
         return 0

@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from reconnect.bounces import tags
 from reconnect.deliveries.compose import NothingToSend, compose
 from reconnect.deliveries.labels import stage_label
 from reconnect.deliveries.outcomes import Attempt, Outcome, with_reconnect
 from reconnect.deliveries.planning import enrolled, plan_after
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.resends import RESENDABLE
-from reconnect.mail.message import WireMessage, build_message
+from reconnect.mail.message import OutgoingEmail, WireMessage, build_message
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.reflections import nudges
@@ -60,12 +62,13 @@ def prepare(rt: Runtime, conn: Connection, ids: list[int],
                           if p.couple_id == partner.couple_id and p.id != partner.id), None)
             try:
                 email = compose(uow.session, rt, delivery, partner, other)
-                message = build_message(email, rt.settings.mail_from, now)
+                message = _wire(rt, email, delivery.id, now)
             except Exception as exc:
                 # Left claimed, the row would be reaped and fail the same way forever.
                 reason = str(exc) if isinstance(exc, NothingToSend | ValueError) \
                     else type(exc).__name__
-                repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason[:500])
+                repo.transition(delivery.id, S.SENDING, S.FAILED, last_error=reason[:500],
+                                failed_at=now)
                 log.exception("delivery cannot be built", extra={"delivery": delivery.id})
                 # Permanent: trying again would build the same broken email.
                 uow.after_commit(partial(rt.metrics.email_failed, delivery.kind,
@@ -82,6 +85,19 @@ def prepare(rt: Runtime, conn: Connection, ids: list[int],
                     rt, uow.session, partner, delivery.position, attempt.planning_time(now)))
             ready.append(Ready(attempt, message))
     return ready
+
+
+def _wire(rt: Runtime, email: OutgoingEmail, delivery_id: int, now: datetime) -> WireMessage:
+    """The bytes, with the email's opaque tag where bounce reports can bring it back: the
+    envelope sender (VERP) when a bounce address is set, Postmark's metadata when its
+    webhook is."""
+    s = rt.settings
+    tag = tags.tag_for(s.secret_key, delivery_id) \
+        if s.bounce_address or s.postmark_webhook_token else None
+    if tag and s.postmark_webhook_token:
+        email = replace(email, postmark_tag=tag)
+    envelope = tags.verp_address(s.bounce_address, tag) if tag and s.bounce_address else None
+    return build_message(email, s.mail_from, now, envelope_sender=envelope)
 
 
 def _stopped(rt: Runtime, session: Session, delivery: Delivery,

@@ -18,9 +18,11 @@ from reconnect.deliveries.planning import Plan, replan, schedule_next
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.retry import retry_delay
 from reconnect.deliveries.sent_repository import Recorded, SentRepository
+from reconnect.mail.replies import Blame
 from reconnect.mail.smtp import MailError
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.partners.repository import PartnerRepository
+from reconnect.partners.service import suppress
 from reconnect.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -130,12 +132,17 @@ def record_failure(rt: Runtime, attempt: Attempt, error: MailError,
                      "reason": reason, "in_seconds": round(delay.total_seconds())})
             uow.after_commit(partial(rt.metrics.delivery_retried, attempt.kind, attempt.stage))
             return Outcome.RETRY
-        repo.transition(delivery.id, S.SENDING, S.FAILED, attempt.number, last_error=reason)
+        repo.transition(delivery.id, S.SENDING, S.FAILED, attempt.number, last_error=reason,
+                        failed_at=now)
         log.warning("delivery failed", extra={"delivery": delivery.id, "reason": reason,
-                                              "permanent": error.permanent})
+                                              "permanent": error.permanent,
+                                              "blame": error.blame.value})
         uow.after_commit(partial(rt.metrics.email_failed, attempt.kind, attempt.stage,
                                  error.permanent))
-        suppressed = error.permanent and _count_refusal(rt, uow, attempt.partner_id, now)
+        # Only the recipient's own refusals speak against the address; a refused message
+        # or a relay's trouble does not.
+        suppressed = error.permanent and error.blame is Blame.RECIPIENT and \
+            _count_refusal(rt, uow, attempt.partner_id, now)
         # One lost week should not end the program: the next stage is still planned.
         if not suppressed and attempt.kind is DeliveryKind.STAGE:
             schedule_next(rt, uow.session, attempt.partner_id, attempt.position,
@@ -154,9 +161,8 @@ def _count_refusal(rt: Runtime, uow: UnitOfWork, partner_id: int, now: datetime)
     partner.permanent_failures += 1
     if partner.permanent_failures < rt.settings.suppress_after_permanent_failures:
         return False
-    if partner.suppressed_at is None:
-        partner.suppressed_at = now
-        DeliveryRepository(session).cancel_scheduled(partner.id)
+    if suppress(session, partner, now, f"the relay refused the address "
+                                       f"{partner.permanent_failures} times in a row"):
         log.warning("address suppressed after permanent failures",
                     extra={"partner": partner.id, "failures": partner.permanent_failures})
         uow.after_commit(rt.metrics.address_suppressed)

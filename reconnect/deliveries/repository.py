@@ -143,14 +143,16 @@ class DeliveryRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    def fail_exhausted(self, older_than: datetime, max_attempts: int) -> list[int]:
+    def fail_exhausted(self, older_than: datetime, max_attempts: int,
+                       now: datetime) -> list[int]:
         """Stale rows that already used every attempt fail instead of looping forever;
         returns their ids."""
         return list(self.session.execute(
             update(Delivery)
             .where(Delivery.status.in_([S.CLAIMED, S.SENDING]),
                    Delivery.claimed_at < older_than, Delivery.attempts >= max_attempts)
-            .values(status=S.FAILED, last_error="abandoned by workers too many times")
+            .values(status=S.FAILED, last_error="abandoned by workers too many times",
+                    failed_at=now)
             .returning(Delivery.id)
             .execution_options(synchronize_session=False)
         ).scalars())

@@ -22,6 +22,7 @@ from reconnect.deliveries.labels import stage_label
 from reconnect.deliveries.outcomes import Outcome, record_failure, record_sent
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.jobs import DELIVER, DISPATCH_DUE
+from reconnect.mail.replies import Blame
 from reconnect.mail.smtp import MailError
 from reconnect.models import DeliveryStatus
 from reconnect.runtime import Runtime
@@ -74,7 +75,7 @@ def reap_stale(rt: Runtime) -> int:
     cutoff = now - timedelta(seconds=rt.settings.claim_timeout_seconds)
     with rt.unit_of_work() as uow:
         repo = DeliveryRepository(uow.session)
-        given_up = repo.fail_exhausted(cutoff, rt.settings.delivery_max_attempts)
+        given_up = repo.fail_exhausted(cutoff, rt.settings.delivery_max_attempts, now)
         for delivery in repo.get_many(given_up) if given_up else []:
             uow.after_commit(partial(rt.metrics.email_failed, delivery.kind,
                                      stage_label(delivery), False))
@@ -122,7 +123,8 @@ def _deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
                 log.exception("sending failed unexpectedly",
                               extra={"delivery": attempt.delivery_id})
                 outcomes[attempt.delivery_id] = record_failure(
-                    rt, attempt, MailError(type(exc).__name__, permanent=False), conn)
+                    rt, attempt, MailError(type(exc).__name__, permanent=False,
+                                          blame=Blame.RELAY), conn)
                 continue
             outcomes[attempt.delivery_id] = record_sent(rt, attempt, fast, conn)
     return outcomes

@@ -17,6 +17,7 @@ import time
 
 from reconnect.db.migrate import upgrade
 from reconnect.dev.catcher import start_catcher
+from reconnect.logging import UVICORN_CONFIG
 from reconnect.program.loader import ProgramError
 from reconnect.settings import PROJECT_ROOT, Settings
 
@@ -98,11 +99,13 @@ def run(api_port: int = 8000) -> int:
 
     python = sys.executable
     children = {
+        # The same log lines as the containers': JSON only, no banners.
         "api": [python, "-m", "uvicorn", "api.main:app", "--host", API_HOST, "--port",
-                str(api_port), "--no-access-log"],
-        "worker": [python, "-m", "celery", "-A", "tasks.worker", "worker", "--loglevel",
-                   "INFO", "--concurrency", "2", "--hostname", "worker@%h"],
-        "beat": [python, "-m", "celery", "-A", "tasks.worker", "beat", "--loglevel", "INFO",
+                str(api_port), "--no-access-log", "--log-config", str(UVICORN_CONFIG)],
+        "worker": [python, "-m", "celery", "-A", "tasks.worker", "--quiet", "worker",
+                   "--loglevel", "INFO", "--concurrency", "2", "--hostname", "worker@%h"],
+        "beat": [python, "-m", "celery", "-A", "tasks.worker", "--quiet", "beat",
+                 "--loglevel", "INFO",
                  "--schedule", str(settings.data_dir / "celerybeat-schedule")],
     }
     _write_stack_env(settings)

@@ -31,6 +31,9 @@ class OutgoingEmail:
     unsubscribe_url: str | None = None
     # An editor's test send (``reconnect program send-test``), not a partner's email.
     is_test: bool = False
+    # The email's opaque tag as Postmark metadata (X-PM-Metadata-*, which Postmark
+    # removes before delivery and returns with bounces): Postmark replaces Message-IDs.
+    postmark_tag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,9 @@ class WireMessage:
     data: bytes
 
 
-def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime) -> WireMessage:
+def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime,
+                  envelope_sender: str | None = None) -> WireMessage:
+    """``envelope_sender``: where bounces go (MAIL FROM), when not the From address."""
     boundary = f"=_reconnect_{secrets.token_hex(12)}"
     headers = [
         _header("From", Address(display_name=mail.sender_name, addr_spec=sender_address)),
@@ -54,6 +59,8 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime) -
     ]
     if mail.is_test:
         headers.append(_plain("X-Reconnect-Test", "yes"))
+    if mail.postmark_tag:
+        headers.append(_plain("X-PM-Metadata-reconnect-tag", mail.postmark_tag))
     if mail.unsubscribe_url:
         # RFC 8058 one-click: the POST to this URI unsubscribes with no further step.
         headers += [_plain("List-Unsubscribe", f"<{mail.unsubscribe_url}>"),
@@ -66,7 +73,8 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime) -
     # gets one more to keep its own last line break.
     body = b"\r\n" + b"".join(marker + part + b"\r\n" for part in parts) \
         + f"--{boundary}--\r\n".encode()
-    return WireMessage(sender_address, mail.to_address, b"".join(headers) + body)
+    return WireMessage(envelope_sender or sender_address, mail.to_address,
+                       b"".join(headers) + body)
 
 
 def _header(name: str, value: str | Address) -> bytes:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reconnect.mail.message import WireMessage
+from reconnect.mail.replies import Blame, blame_of, readable
 from reconnect.settings import Settings, SmtpSecurity
 
 if TYPE_CHECKING:
@@ -60,9 +61,22 @@ class _SmtpSsl(smtplib.SMTP_SSL):
 
 
 class MailError(Exception):
-    def __init__(self, reason: str, *, permanent: bool) -> None:
-        super().__init__(reason)
-        self.permanent = permanent
+    """A send that did not happen. ``permanent`` failures are not retried; only those
+    blamed on the recipient count toward suppressing the address."""
+
+    def __init__(self, reason: str, *, permanent: bool,
+                 blame: Blame = Blame.RECIPIENT) -> None:
+        super().__init__(f"{blame.value}: {reason}")
+        self.permanent = permanent and blame is not Blame.RELAY
+        self.blame = blame
+
+    @classmethod
+    def from_reply(cls, code: int, text: bytes | str, default: Blame,
+                   recipient: str | None) -> MailError:
+        """From a relay's reply: 5xx is permanent unless it blames the relay."""
+        reason = readable(code, text, recipient)
+        return cls(reason, permanent=code >= 500,
+                   blame=blame_of(reason, default) if code >= 500 else default)
 
 
 class SmtpMailer:
@@ -115,27 +129,29 @@ class SmtpMailer:
                 # No connection, or greeting, EHLO, STARTTLS or login refused: the relay's
                 # trouble or our configuration, never the recipient's.
                 self._drop(polite=False)
-                raise MailError(f"SMTP session failed: {_describe(exc)}",
-                                permanent=False) from exc
+                raise MailError(f"SMTP session failed: {_describe(exc)}", permanent=False,
+                                blame=Blame.RELAY) from exc
+            recipient = message.recipient
             try:
-                refused = client.sendmail(message.sender, [message.recipient], message.data)
+                refused = client.sendmail(message.sender, [recipient], message.data)
             except smtplib.SMTPSenderRefused as exc:
                 # Our sender address refused: retry after the operator fixes it.
                 self._drop_if_dead()
-                raise MailError(f"sender refused: SMTP {exc.smtp_code}",
-                                permanent=False) from exc
+                raise MailError(f"sender refused: {readable(exc.smtp_code, exc.smtp_error)}",
+                                permanent=False, blame=Blame.RELAY) from exc
             except smtplib.SMTPRecipientsRefused as exc:
                 self._drop_if_dead()
-                codes = [code for code, _ in exc.recipients.values()]
-                raise MailError(f"recipient refused ({codes})",
-                                permanent=all(c >= 500 for c in codes)) from exc
+                code, text = next(iter(exc.recipients.values()))
+                raise MailError.from_reply(code, text, Blame.RECIPIENT, recipient) from exc
             except smtplib.SMTPResponseException as exc:
+                # Refused at DATA: the recipient (some relays check mailboxes only then)
+                # unless the enhanced code says otherwise.
                 self._drop_if_dead()
-                raise MailError(f"SMTP {exc.smtp_code}",
-                                permanent=exc.smtp_code >= 500) from exc
+                raise MailError.from_reply(exc.smtp_code, exc.smtp_error, Blame.RECIPIENT,
+                                           recipient) from exc
             except (smtplib.SMTPException, OSError) as exc:
                 self._drop(polite=False)
-                raise MailError(_describe(exc), permanent=False) from exc
+                raise MailError(_describe(exc), permanent=False, blame=Blame.RELAY) from exc
             except UnicodeError as exc:
                 # An address no SMTP command can carry: it will never go, wherever sent.
                 self._drop(polite=False)
@@ -172,7 +188,9 @@ class SmtpMailer:
 
 def _describe(exc: BaseException) -> str:
     code = getattr(exc, "smtp_code", None)
-    return f"{type(exc).__name__} {code}" if code else type(exc).__name__
+    if code:
+        return f"{type(exc).__name__}: {readable(code, getattr(exc, 'smtp_error', b''))}"
+    return type(exc).__name__
 
 
 def _answers_noop(client: smtplib.SMTP) -> bool:
@@ -214,9 +232,9 @@ class _ProbeSmtpSsl(_ClosesWhenGreetingFails, smtplib.SMTP_SSL):
 
 
 def probe_relay(settings: Settings, timeout: float) -> None:
-    """Proves the relay answers: connect, EHLO, STARTTLS when configured, QUIT. It never
-    logs in and never sends. Raises what smtplib, ssl or the socket raise, or
-    smtplib.SMTPResponseException when EHLO is refused."""
+    """Proves the relay answers: connect, EHLO, STARTTLS when configured, the login when
+    credentials are set, QUIT. It never sends. Raises what smtplib, ssl or the socket
+    raise, or smtplib.SMTPResponseException when EHLO is refused."""
     s = settings
     client: smtplib.SMTP
     if s.smtp_security is SmtpSecurity.TLS:
@@ -230,6 +248,8 @@ def probe_relay(settings: Settings, timeout: float) -> None:
             raise smtplib.SMTPResponseException(code, reply)
         if s.smtp_security is SmtpSecurity.STARTTLS:
             client.starttls(context=ssl.create_default_context())
+        if s.smtp_username:
+            client.login(s.smtp_username, s.smtp_password or "")
     except BaseException:
         client.close()
         raise

@@ -82,6 +82,15 @@ class Metrics:
     def address_suppressed(self) -> None:
         self._add(f.ADDRESSES_SUPPRESSED, ())
 
+    def bounce_received(self, source: str, kind: str) -> None:
+        self._add(f.BOUNCES, (source, kind))
+
+    def bounce_unmatched(self, source: str) -> None:
+        self._add(f.BOUNCES_UNMATCHED, (source,))
+
+    def webhook_rejected(self, provider: str, reason: str) -> None:
+        self._add(f.WEBHOOKS_REJECTED, (provider, reason))
+
     def reflection_recorded(self, stage: str) -> None:
         self._add(f.REFLECTIONS_RECORDED, (stage,))
 

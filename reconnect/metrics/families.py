@@ -34,8 +34,18 @@ EMAILS_FAILED = Family(
     "for a passing reason.", ("kind", "stage", "permanence"))
 DELIVERY_RETRIES = Family("delivery_retries", "Sends that failed for a passing reason and "
                           "will be tried again later.", ("kind", "stage"))
-ADDRESSES_SUPPRESSED = Family("addresses_suppressed", "Addresses that stopped getting mail "
-                              "because the relay refused them for good, again and again.")
+ADDRESSES_SUPPRESSED = Family("addresses_suppressed", "Addresses that stopped getting mail: "
+                              "refused by the relay again and again, a hard bounce, a "
+                              "complaint, or repeated soft bounces.")
+BOUNCES = Family("bounces", "Late bounces and complaints recorded, by where they came "
+                 "from (ses, postmark, mailgun, sendgrid, imap) and kind (hard, soft, "
+                 "complaint).", ("source", "kind"))
+BOUNCES_UNMATCHED = Family("bounces_unmatched", "Bounce reports that matched no email "
+                           "sent from here (another sender's, or older than a key change).",
+                           ("source",))
+WEBHOOKS_REJECTED = Family("webhooks_rejected", "Bounce webhook requests refused: a bad or "
+                           "missing signature, an unknown topic, a body that is not the "
+                           "provider's.", ("provider", "reason"))
 REFLECTIONS_RECORDED = Family("reflections_recorded", "Reflection answers saved for the "
                               "first time (changing an answer is not counted).", ("stage",))
 TASK_FAILURES = Family("task_failures", "Background tasks that ended with an error.",
@@ -44,7 +54,8 @@ TASK_DURATION = Family("task_duration_seconds", "How long background tasks took 
                        "in seconds of wall time.", ("task",))
 
 COUNTERS = (SIGNUPS, CONFIRMATIONS, EMAILS_SENT, EMAILS_FAILED, DELIVERY_RETRIES,
-            ADDRESSES_SUPPRESSED, REFLECTIONS_RECORDED, TASK_FAILURES)
+            ADDRESSES_SUPPRESSED, BOUNCES, BOUNCES_UNMATCHED, WEBHOOKS_REJECTED,
+            REFLECTIONS_RECORDED, TASK_FAILURES)
 # Upper bounds for task durations: a dispatch tick takes tens of milliseconds, a batch of
 # emails through a slow relay can take most of a minute.
 TASK_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)

@@ -95,9 +95,27 @@ def unsubscribe(uow: UnitOfWork, rt: Runtime, token: str) -> None:
     """Idempotent: a second click (or a mail client's retry) changes nothing."""
     partner, _ = _partner_from_token(uow.session, rt, Purpose.UNSUBSCRIBE, token,
                                      for_update=True)
+    leave(uow.session, partner, rt.clock.now())
+
+
+def leave(session: Session, partner: Partner, now: datetime) -> None:
+    """Unsubscribes a partner (locked by the caller): by their own click, or by marking an
+    email as spam. Idempotent; their partner is not touched or told."""
     if partner.status is PartnerStatus.UNSUBSCRIBED:
         return
     partner.status = PartnerStatus.UNSUBSCRIBED
-    partner.unsubscribed_at = rt.clock.now()
+    partner.unsubscribed_at = now
     partner.confirm_nonce = None
-    DeliveryRepository(uow.session).cancel_scheduled(partner.id)
+    DeliveryRepository(session).cancel_scheduled(partner.id)
+
+
+def suppress(session: Session, partner: Partner, now: datetime, reason: str) -> bool:
+    """No more mail to the partner's address (locked by the caller): what is waiting is
+    cancelled, and one a worker already holds is cancelled at its send. True when it was
+    not suppressed before (the first time and reason stay)."""
+    DeliveryRepository(session).cancel_scheduled(partner.id)
+    if partner.suppressed_at is not None:
+        return False
+    partner.suppressed_at = now
+    partner.suppressed_reason = reason[:200]
+    return True

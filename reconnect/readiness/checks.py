@@ -65,7 +65,13 @@ def check_smtp(settings: Settings) -> dict[str, str]:
     where = f"{s.smtp_host}:{s.smtp_port}"
     try:
         probe_relay(s, STEP_SECONDS)
-    except smtplib.SMTPNotSupportedError:
+    except smtplib.SMTPAuthenticationError as exc:
+        return {"smtp": f"{where} refused the login of RECONNECT_SMTP_USERNAME "
+                        f"(SMTP {exc.smtp_code}); check it and RECONNECT_SMTP_PASSWORD"}
+    except smtplib.SMTPNotSupportedError as exc:
+        if "AUTH" in str(exc):
+            return {"smtp": f"{where} offers no login (AUTH) on this connection; check "
+                            "RECONNECT_SMTP_SECURITY, or unset RECONNECT_SMTP_USERNAME"}
         return {"smtp": f"{where} does not offer STARTTLS; set RECONNECT_SMTP_SECURITY "
                         "to what the relay supports (tls on port 465, or none)"}
     except smtplib.SMTPResponseException as exc:

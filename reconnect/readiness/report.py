@@ -27,9 +27,11 @@ CHECKS = ("database", "migrations", "redis", "smtp")
 # The whole report: a check still running by then is reported as not answering (it goes
 # on in the background, bounded by its own step timeouts, and later reports reuse it).
 DEADLINE_SECONDS = 3.0
-# A relay probe is a TCP and maybe TLS handshake on someone else's server: healthchecks
-# every second must not become a connection a second. Its result is reused this long.
-SMTP_FRESH_SECONDS = 10.0
+# A relay probe is a TCP and maybe TLS handshake (and a login) on someone else's server:
+# a good answer is reused for RECONNECT_READY_SMTP_SECONDS (5 minutes by default, so at
+# most 288 sessions a day per process), a bad one only this long, so a relay that comes
+# back is seen soon.
+SMTP_FAILURE_FRESH_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,9 @@ class _Probe:
     """One kind of check: at most one run at a time; a result is reused while fresh."""
 
     def __init__(self, names: tuple[str, ...], run: Callable[[], dict[str, str]],
-                 fresh_for: float, executor: ThreadPoolExecutor,
+                 fresh_for: tuple[float, float], executor: ThreadPoolExecutor,
                  monotonic: Callable[[], float]) -> None:
+        """``fresh_for``: how long a passing and a failing result are reused."""
         self.names = names
         self._run, self._fresh_for = run, fresh_for
         self._executor, self._monotonic = executor, monotonic
@@ -62,12 +65,16 @@ class _Probe:
             if self._running is not None and not self._running.done():
                 return self._running
             if self._last is not None and \
-                    self._monotonic() - self._last[0] < self._fresh_for:
+                    self._monotonic() - self._last[0] < self._freshness(self._last[1]):
                 reused: Future[dict[str, str]] = Future()
                 reused.set_result(self._last[1])
                 return reused
             self._running = self._executor.submit(self._run_and_keep)
             return self._running
+
+    def _freshness(self, result: dict[str, str]) -> float:
+        passed = all(value == OK for value in result.values())
+        return self._fresh_for[0] if passed else self._fresh_for[1]
 
     def _run_and_keep(self) -> dict[str, str]:
         try:
@@ -97,7 +104,8 @@ class Readiness:
             self._probe(("database", "migrations"), lambda: check_database(
                 self._engine, self._scripts, settings.database_url)),
             self._probe(("redis",), lambda: check_redis(settings.redis_url)),
-            self._probe(("smtp",), lambda: check_smtp(settings), SMTP_FRESH_SECONDS),
+            self._probe(("smtp",), lambda: check_smtp(settings),
+                        (settings.ready_smtp_seconds, SMTP_FAILURE_FRESH_SECONDS)),
         ]
 
     def check(self) -> Report:
@@ -119,5 +127,5 @@ class Readiness:
         self._engine.dispose()
 
     def _probe(self, names: tuple[str, ...], run: Callable[[], dict[str, str]],
-               fresh_for: float = 0.0) -> _Probe:
+               fresh_for: tuple[float, float] = (0.0, 0.0)) -> _Probe:
         return _Probe(names, run, fresh_for, self._executor, self._monotonic)

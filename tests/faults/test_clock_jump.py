@@ -192,9 +192,9 @@ def test_after_a_five_week_jump_missed_stages_arrive_one_per_day_until_caught_up
         assert [d.key for d in sent] == [s.key for s in program.stages[:len(sent)]]
         days = [d.sent_at.astimezone(ZoneInfo(zone)).date() for d in sent[1:]
                 if d.sent_at is not None]
-        # The missed stage goes at once, the next at the next send hour: today's when the
-        # jump landed before it (so this depends on the time of day the test runs),
-        # tomorrow's otherwise. From then on, one a day.
+        # The first went at once, at the jump; the next at the next send hour, which is
+        # later that same day when the jump landed before it (whatever the time of day
+        # the test runs); every one after, one local day apart.
         assert days[1] - days[0] in (timedelta(0), timedelta(days=1))
         assert days[1:] == [days[1] + timedelta(days=n) for n in range(len(days) - 1)]
         assert len(days) >= 4  # the jump skipped over at least four stages

@@ -8,18 +8,21 @@ import email.policy
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 @dataclass(frozen=True)
 class Received:
     rcpt: tuple[str, ...]
     message: EmailMessage
+    mail_from: str = ""  # the envelope sender, where bounces go
 
     @property
     def to(self) -> str:
@@ -76,7 +79,8 @@ class SinkHandler:
                                        policy=email.policy.default)
         assert isinstance(msg, EmailMessage)
         with self.lock:
-            self.messages.append(Received(tuple(envelope.rcpt_tos), msg))
+            self.messages.append(Received(tuple(envelope.rcpt_tos), msg,
+                                          str(envelope.mail_from or "")))
         return "250 OK"
 
 
@@ -129,3 +133,23 @@ class SmtpSink:
 
     def wait_count(self, count: int, timeout: float = 20.0) -> list[Received]:
         return self.wait_for(lambda msgs: len(msgs) >= count, timeout)
+
+
+@contextmanager
+def authenticating_sink(user: str = "relay-user",
+                        password: str = "relay-password") -> Iterator[int]:
+    """A relay that wants a login (plain AUTH, no TLS: loopback only); yields its port."""
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str,
+              auth_data: Any) -> AuthResult:
+        good = isinstance(auth_data, LoginPassword) and \
+            (auth_data.login, auth_data.password) == (user.encode(), password.encode())
+        return AuthResult(success=good, handled=False)
+
+    controller = Controller(SinkHandler(), hostname="127.0.0.1", port=free_port(),
+                            authenticator=check, auth_require_tls=False)
+    controller.start()
+    try:
+        yield int(controller.port)
+    finally:
+        controller.stop()
