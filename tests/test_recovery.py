@@ -16,6 +16,7 @@ from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.runtime import Runtime
 from reconnect.settings import Settings
+from reconnect.signups.service import CONFIRMATION_GAP
 from tests.support.admin import ADMIN_TOKEN, BEARER
 from tests.support.flows import (
     ANA,
@@ -123,6 +124,7 @@ def test_two_operators_retrying_at_once_queue_each_email_once(
 def test_a_partner_who_confirmed_since_gets_no_second_confirmation(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
     _lose_confirmations(client, runtime, smtp_sink)
+    clock.advance(CONFIRMATION_GAP)
     client.post("/api/v1/signups", json=signup_body(partner_email=None,
                                                     partner_first_name=None))
     send_due_now(runtime)  # Ana signed up again, got her link and confirmed
@@ -141,6 +143,7 @@ def test_suppressed_addresses_are_listed_with_the_reason_and_skipped_until_relea
         client.post("/api/v1/signups", json=signup_body(partner_email=None,
                                                         partner_first_name=None))
         send_due_now(runtime)
+        clock.advance(CONFIRMATION_GAP)
     smtp_sink.handler.refuse.clear()
     ana = partner(runtime, ANA)
     assert ana.suppressed_reason == "the relay refused the address 2 times in a row"
