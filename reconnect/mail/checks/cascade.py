@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reconnect.mail.checks.css import AtRule, Declaration, Rule, declarations, stylesheet
+from reconnect.mail.checks.css import AtRule, Declaration, Rule, stylesheet
 from reconnect.mail.checks.html_tree import Document, Element
 
 COLOUR_PROPERTIES = ("color", "background-color", "background")
@@ -26,7 +26,7 @@ class UnreadableStyles(ValueError):
 
 @dataclass(frozen=True)
 class _Sheet:
-    selector: str
+    compounds: list[tuple[str, str]]
     specificity: tuple[int, int]
     order: int
     dark_only: bool
@@ -36,6 +36,7 @@ class _Sheet:
 class Cascade:
     def __init__(self, doc: Document) -> None:
         self._rules: list[_Sheet] = []
+        self._values: dict[tuple[int, tuple[str, ...], bool], str | None] = {}
         for css in doc.style_blocks():
             for item in stylesheet(css):
                 if isinstance(item, Rule):
@@ -52,21 +53,28 @@ class Cascade:
     def _add(self, rule: Rule, *, dark_only: bool) -> None:
         colours = tuple(d for d in rule.declarations if d.name in COLOUR_PROPERTIES)
         for selector in rule.selectors if colours else ():
-            self._rules.append(_Sheet(selector, _specificity(selector), len(self._rules),
-                                      dark_only, colours))
+            self._rules.append(_Sheet(_compounds(selector), _specificity(selector),
+                                      len(self._rules), dark_only, colours))
 
     def value(self, element: Element, names: tuple[str, ...], dark: bool) -> str | None:
         """The winning value among ``names`` declared on ``element`` itself."""
+        key = (id(element), names, dark)
+        if key not in self._values:
+            self._values[key] = self._winner(element, names, dark)
+        return self._values[key]
+
+    def _winner(self, element: Element, names: tuple[str, ...], dark: bool) -> str | None:
         found: list[tuple[tuple[int, int, int, int], str]] = []
         if "background-color" in names and "bgcolor" in element.attrs:
             found.append(((_ATTRIBUTE, 0, 0, 0), element.attrs["bgcolor"]))
         for sheet in self._rules:
-            if (dark or not sheet.dark_only) and matches(sheet.selector, element):
+            if (dark or not sheet.dark_only) and _match_from(sheet.compounds,
+                                                             len(sheet.compounds) - 1, element):
                 for d in sheet.declarations:
                     if d.name in names:
                         origin = _IMPORTANT_RULE if d.important else _RULE
                         found.append(((origin, *sheet.specificity, sheet.order), d.value))
-        for index, d in enumerate(declarations(element.attrs.get("style", ""))):
+        for index, d in enumerate(element.style):
             if d.name in names:
                 origin = _IMPORTANT_INLINE if d.important else _INLINE
                 found.append(((origin, 0, 0, index), d.value))
@@ -120,11 +128,6 @@ def _matches_compound(compound: str, element: Element) -> bool:
     tag, classes = found.group(1), found.group(2).split(".")[1:]
     return (tag in (None, "*") or tag.lower() == element.tag) and \
         set(classes) <= element.classes
-
-
-def matches(selector: str, element: Element) -> bool:
-    compounds = _compounds(selector)
-    return _match_from(compounds, len(compounds) - 1, element)
 
 
 def _match_from(compounds: list[tuple[str, str]], index: int, element: Element) -> bool:

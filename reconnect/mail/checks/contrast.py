@@ -28,7 +28,6 @@ from reconnect.mail.checks.colors import (
     parse_color,
     to_hex,
 )
-from reconnect.mail.checks.css import declarations
 from reconnect.mail.checks.html_tree import Document, Element
 
 MIN_RATIO = 4.5  # WCAG 2 AA for body text
@@ -125,8 +124,7 @@ def _shown(element: Element) -> bool:
     for node in (element, *element.ancestors()):
         if node.tag in _NOT_SHOWN:
             return False
-        if any(d.name == "display" and d.value.strip().lower() == "none"
-               for d in declarations(node.attrs.get("style", ""))):
+        if any(d.name == "display" and d.value.strip().lower() == "none" for d in node.style):
             return False
     return True
 

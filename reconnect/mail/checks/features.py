@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reconnect.mail.checks.css import declarations
 from reconnect.mail.checks.css_features import Use, declaration_uses, stylesheet_uses
 from reconnect.mail.checks.html_tree import Document, Element
 
@@ -68,9 +67,9 @@ def _element_uses(element: Element) -> Iterator[Use]:
     where = element.describe()
     if element.tag not in _SILENT_ELEMENTS:
         yield Use(ELEMENTS.get(element.tag, f"html-{element.tag}"), where)
-    for name, value in element.attrs.items():
+    for name in element.attrs:
         if name == "style":
-            for declaration in declarations(value):
+            for declaration in element.style:
                 yield from declaration_uses(declaration, f"{where} style")
         elif name not in _SILENT_ATTRIBUTES and not name.startswith("data-"):
             yield Use(ATTRIBUTES.get(name, f"html-{name}-attribute"), f'{where} {name}=""')

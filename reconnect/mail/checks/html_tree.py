@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from html.parser import HTMLParser
+
+from reconnect.mail.checks.css import Declaration, declarations
 
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
                   "source", "track", "wbr"})
@@ -22,9 +25,14 @@ class Element:
     parent: Element | None = None
     children: list[Element | str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def classes(self) -> frozenset[str]:
         return frozenset(self.attrs.get("class", "").split())
+
+    @cached_property
+    def style(self) -> tuple[Declaration, ...]:
+        """The declarations of its style attribute, in order."""
+        return declarations(self.attrs.get("style", ""))
 
     def ancestors(self) -> Iterator[Element]:
         node = self.parent

@@ -27,6 +27,7 @@ SIZE_LIMIT = 60 * 1024  # ours stay well clear of it
 class EmailChecks:
     support: SupportReport | None  # None when caniemail's data is not fetched
     support_missing: str
+    support_data_date: str  # when caniemail last updated the data checked against
     contrast: ContrastReport
     html_bytes: int
     long_lines: tuple[str, ...]
@@ -56,7 +57,8 @@ def check_email(email: RenderedEmail, data: SupportData | None = None) -> EmailC
             missing = str(exc)
     return EmailChecks(
         support=check_support(doc, data) if data is not None else None,
-        support_missing=missing, contrast=check_contrast(doc),
+        support_missing=missing, support_data_date=data.updated[:10] if data else "",
+        contrast=check_contrast(doc),
         html_bytes=len(email.html.encode()),
         long_lines=tuple(line for line in email.text.split("\n")
                          if not is_within_width(line)))
