@@ -41,8 +41,9 @@ ALLOWANCES: tuple[Allowance, ...] = (
               "The layout is tables sized by attributes and cell padding, which draw the "
               "same with or without standards mode."),
     Allowance("html-body", (*GMAIL, *OUTLOOK_MACOS, *OUTLOOK_COM, *OUTLOOK_IOS, *YAHOO),
-              "Nothing is styled on <body>: the page colour, width and padding are on the "
-              "outer table and its cell, which every client keeps."),
+              "<body> carries only margin 0 and the page colour again; the page colour, "
+              "width and padding are on the outer table and its cell, which every client "
+              "keeps."),
     Allowance("html-lang", YAHOO,
               "Partial only on <td>; lang is on <html> alone."),
     Allowance("html-role", YAHOO,
@@ -59,7 +60,8 @@ ALLOWANCES: tuple[Allowance, ...] = (
               "\"center\", on cells."),
     Allowance("html-width", OUTLOOK_WINDOWS,
               "The bugs are images and 120 dpi scaling of pixel widths: there are no images, "
-              "and the pixel widths (the 600 px Outlook-only frame) are meant to scale."),
+              "width attributes are 100%, and the one pixel width (the 600 px Outlook-only "
+              "frame) is drawn at 96 dpi, as the head tells Outlook."),
     Allowance("html-style", (*GMAIL, *OUTLOOK_WINDOWS),
               "The one <style> block is in <head>, under 2 KB, declared before use, and "
               "holds only the dark and small-screen rules: every style the layout needs is "
