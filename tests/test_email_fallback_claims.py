@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from reconnect.mail.checks.css import Declaration, stylesheet
+from reconnect.mail.checks.css import AtRule, Declaration, stylesheet
 from reconnect.mail.checks.html_tree import Document, Element, parse_html
 from tests.support.emails import EMAILS
 
@@ -25,7 +25,7 @@ def _declarations(name: str) -> Iterator[tuple[Element | None, Declaration]]:
                     yield element, d
         for css in doc.style_blocks():
             for item in stylesheet(css):
-                for rule in getattr(item, "rules", (item,)):
+                for rule in item.rules if isinstance(item, AtRule) else (item,):
                     for d in rule.declarations:
                         if d.name == name or d.name.startswith(f"{name}-"):
                             yield None, d
