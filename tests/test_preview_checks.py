@@ -143,3 +143,9 @@ def test_the_served_other_emails_page_of_a_broken_program_lists_its_problems(
     welcome.write_text(welcome.read_text().replace("{{ first_name }}", "{{ firstname }}", 1))
     page = client.get(f"/admin/program/main/{PAGE_KEY}", headers=BEARER)
     assert "<title>This program has problems" in page.text
+
+
+def test_the_other_emails_page_of_an_unknown_program_is_not_found(client: TestClient) -> None:
+    response = client.get(f"/admin/program/nope/{PAGE_KEY}", headers=BEARER)
+    assert response.status_code == 404
+    assert "There is no program 'nope'." in response.text
