@@ -148,4 +148,4 @@ def test_the_served_other_emails_page_of_a_broken_program_lists_its_problems(
 def test_the_other_emails_page_of_an_unknown_program_is_not_found(client: TestClient) -> None:
     response = client.get(f"/admin/program/nope/{PAGE_KEY}", headers=BEARER)
     assert response.status_code == 404
-    assert "There is no program 'nope'." in response.text
+    assert str(escape("There is no program 'nope'.")) in response.text
