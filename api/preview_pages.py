@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from api.admin_auth import require_admin
 from api.deps import RuntimeDep
 from reconnect.program.loader import MANIFEST, ProgramError, load_program_dir, program_dirs
-from reconnect.program.model import KEY_PATTERN
+from reconnect.program.model import KEY_PATTERN, Program
 from reconnect.program.preview import (
     View,
     answers,
@@ -25,7 +25,14 @@ from reconnect.program.preview import (
     sample,
     stage_views,
 )
-from reconnect.program.preview_gallery import render_index_page, render_stage_page
+from reconnect.program.preview_emails import PAGE_KEY, other_emails
+from reconnect.program.preview_gallery import (
+    PageChecks,
+    page_checks,
+    render_index_page,
+    render_other_emails_page,
+    render_stage_page,
+)
 from reconnect.program.preview_web import PREFIX, WebLinks, choice_form, chosen_answers, fingerprint
 from reconnect.runtime import Runtime
 from reconnect.settings import Environment
@@ -60,8 +67,21 @@ def program_index(slug: str, rt: RuntimeDep) -> HTMLResponse:
         program = load_program_dir(_directory(rt, slug))
     except ProgramError as exc:
         return _problems(rt, slug, exc, reload)
-    return HTMLResponse(render_index_page(program, WebLinks(slug, program), reload=reload),
-                        headers=HEADERS)
+    links = WebLinks(slug, program)
+    return HTMLResponse(render_index_page(program, links, _every_check(rt, program, links),
+                                          reload=reload), headers=HEADERS)
+
+
+@router.get(f"/{{slug}}/{PAGE_KEY}", response_class=HTMLResponse)
+def other_emails_page(slug: str, rt: RuntimeDep) -> HTMLResponse:
+    reload = _reload(rt, slug)
+    try:
+        program = load_program_dir(_directory(rt, slug))
+    except ProgramError as exc:
+        return _problems(rt, slug, exc, reload)
+    return HTMLResponse(render_other_emails_page(program, WebLinks(slug, program),
+                                                 other_emails(program, rt.settings),
+                                                 reload=reload), headers=HEADERS)
 
 
 @router.get("/{slug}/version")
@@ -92,6 +112,15 @@ def stage_page(slug: str, stage_key: str, request: Request, rt: RuntimeDep,
     return HTMLResponse(render_stage_page(program, stage, links, versions, shown,
                                           form=choice_form(program, stage, who, previous),
                                           reload=reload), headers=HEADERS)
+
+
+def _every_check(rt: Runtime, program: Program, links: WebLinks) -> dict[str, PageChecks]:
+    """The checks of every version of every stage, and of the other emails."""
+    checks = {stage.key: page_checks(view.email for view in stage_views(
+        program, stage, rt.settings, links.answer_link(stage))) for stage in program.stages}
+    checks[PAGE_KEY] = page_checks(other.email for other in other_emails(program,
+                                                                        rt.settings))
+    return checks
 
 
 def _directory(rt: Runtime, slug: str) -> Path:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Self
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,6 +28,8 @@ PLACEHOLDERS = frozenset({"", PLACEHOLDER_SECRET, "changeme", "change_me", "repl
 # Hosts for which production accepts plain http:// and SMTP logins without TLS: the
 # traffic never leaves the machine.
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 
 class Environment(StrEnum):
@@ -163,6 +166,15 @@ class Settings(BaseSettings):
         # RECONNECT_<NAME>_FILE (Docker secrets). A secret set both ways is refused, so
         # the order matters only for the database password merged into its URL.
         return (init_settings, FileSecrets(settings_cls), env_settings, dotenv_settings)
+
+    @field_validator("mail_from")
+    @classmethod
+    def _sending_domain(cls, value: str) -> str:
+        # The domain names our Message-IDs and List-Ids, so it must be a host name.
+        local, at, domain = value.rpartition("@")
+        if not (local and at and _HOST_NAME.fullmatch(domain)):
+            raise ValueError(f"'{value}' is not an address like hello@example.org")
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
+from reconnect.mail.list_headers import ListId
 from reconnect.mail.message import OutgoingEmail, build_message
 
 SENT_AT = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
 
-def _mail(**overrides: str | bool) -> OutgoingEmail:
+def _mail(**overrides: str | bool | ListId | None) -> OutgoingEmail:
     fields: dict[str, Any] = {
         "to_name": "Ana", "to_address": "ana@example.org", "subject": "Your week",
         "html": "<p>Hello <b>Ana</b></p>", "text": "Hello Ana\n\nSee you.",
@@ -109,3 +110,44 @@ def test_a_test_send_is_marked_in_a_header() -> None:
 
 def test_a_partners_email_carries_no_test_mark() -> None:
     assert _parsed(_mail())["X-Reconnect-Test"] is None
+
+
+MAIN_LIST = ListId("Reconnect", "main", "reconnect.test")
+
+
+def test_a_program_email_names_its_list() -> None:
+    assert _parsed(_mail(list_id=MAIN_LIST))["List-Id"] == "Reconnect <main.reconnect.test>"
+
+
+def test_a_one_off_email_names_no_list() -> None:
+    assert _parsed(_mail(list_id=None))["List-Id"] is None
+
+
+@pytest.mark.parametrize(("description", "header"), [
+    ("Zoë & Co", "Zoë & Co <main.reconnect.test>"),
+    ("Reconnect: the team", '"Reconnect: the team" <main.reconnect.test>'),
+    ('Say "hi"', '"Say \\"hi\\"" <main.reconnect.test>'),
+])
+def test_a_list_description_is_quoted_or_encoded_and_reads_back(description: str,
+                                                                 header: str) -> None:
+    wire = build_message(_mail(list_id=ListId(description, "main", "reconnect.test")),
+                         "hello@reconnect.test", SENT_AT)
+    assert b"List-Id: " in wire.data
+    assert wire.data.isascii()
+    parsed = email.message_from_bytes(wire.data, policy=email.policy.default)
+    assert parsed["List-Id"] == header
+
+
+@pytest.mark.parametrize(("description", "label", "namespace"), [
+    ("Reconnect", "main", ""), ("Reconnect", "ma in", "reconnect.test"),
+    ("Re\r\nBcc: x@y", "main", "reconnect.test"), ("=?utf-8?q?x?=", "main", "r.test"),
+])
+def test_a_list_id_that_is_not_one_is_refused(description: str, label: str,
+                                              namespace: str) -> None:
+    with pytest.raises(ValueError, match="list"):
+        ListId(description, label, namespace)
+
+
+def test_outlook_is_asked_for_no_out_of_office_or_auto_replies_but_still_bounces() -> None:
+    for mail in (_mail(), _mail(list_id=MAIN_LIST), _mail(unsubscribe_url="")):
+        assert _parsed(mail)["X-Auto-Response-Suppress"] == "OOF, AutoReply"

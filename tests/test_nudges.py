@@ -20,7 +20,7 @@ from tests.support.flows import (
     deliveries,
     send_due_now,
 )
-from tests.support.links import preferences_path, reflect_paths
+from tests.support.links import preferences_path, question_paths, reflect_paths
 from tests.support.smtp import SmtpSink
 
 S = DeliveryStatus
@@ -70,9 +70,10 @@ def test_the_nudge_is_short_discreet_and_never_tells_the_answer(
     _answer(client, smtp_sink, ANA, value="1")
     _after_nudge_time(runtime, clock)
     [nudge] = [m for m in smtp_sink.to(BEN) if m.subject == NUDGE_SUBJECT]
-    assert "1 = " in nudge.text  # the scale's labels, not Ana's answer
+    assert "From 1 (" in nudge.text  # the scale's labels, not Ana's answer
     assert "answered: " not in nudge.text.lower()
     assert reflect_paths(nudge)  # it links straight to the question
+    assert question_paths(nudge)
     assert preferences_path(nudge)
 
 

@@ -82,7 +82,7 @@ def test_the_gallery_shows_the_support_block_version(tab: Page, gallery: Path) -
 def test_gallery_pages_fit_a_phone(browser: Browser, gallery: Path) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740})
     phone = context.new_page()
-    for name in ("index.html", "acknowledge.html"):
+    for name in ("index.html", "acknowledge.html", "other-emails.html"):
         phone.goto(gallery.with_name(name).as_uri())
         assert phone.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
     shot(phone, "preview-stage-375px")
@@ -91,7 +91,7 @@ def test_gallery_pages_fit_a_phone(browser: Browser, gallery: Path) -> None:
 
 @needs_axe
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", ["index.html", "acknowledge.html"])
+@pytest.mark.parametrize("name", ["index.html", "acknowledge.html", "other-emails.html"])
 def test_gallery_pages_have_no_serious_accessibility_problems(
         tab: Page, gallery: Path, name: str, scheme: str) -> None:
     tab.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]

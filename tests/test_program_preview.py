@@ -100,7 +100,8 @@ def test_the_gallery_has_an_index_and_a_full_page_per_stage(directory: Path,
     program = load_program_dir(directory)
     written = write_gallery(program, tmp_path, settings=SETTINGS)
     assert written == [tmp_path / "index.html",
-                       *(tmp_path / f"{s.key}.html" for s in program.stages)]
+                       *(tmp_path / f"{s.key}.html" for s in program.stages),
+                       tmp_path / "other-emails.html"]
     index = written[0].read_text()
     assert str(escape(program.title)) in index
     assert set(Elements(index).hrefs) >= {f"{s.key}.html" for s in program.stages}
@@ -208,7 +209,7 @@ def settings(base_settings: Settings, tmp_path: Path) -> Settings:
 
 
 ADMIN_PATHS = ["/admin/program", "/admin/program/main/", "/admin/program/main/acknowledge",
-               "/admin/program/main/version"]
+               "/admin/program/main/version", "/admin/program/main/other-emails"]
 
 
 @pytest.mark.parametrize("path", ADMIN_PATHS)

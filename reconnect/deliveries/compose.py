@@ -10,6 +10,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from reconnect.deliveries import resends
+from reconnect.mail.list_headers import ListId
 from reconnect.mail.message import OutgoingEmail
 from reconnect.mail.render import (
     Footer,
@@ -152,4 +153,11 @@ def _outgoing(rt: Runtime, delivery: Delivery, partner: Partner, program: Progra
     return OutgoingEmail(to_name=partner.first_name, to_address=partner.email,
                          subject=rendered.subject, html=rendered.html, text=rendered.text,
                          message_id=message_id(rt, delivery), sender_name=program.sender_name,
-                         unsubscribe_url=unsubscribe_url)
+                         unsubscribe_url=unsubscribe_url,
+                         list_id=None if delivery.kind is DeliveryKind.CONFIRMATION
+                         else program_list_id(rt.settings, program))
+
+
+def program_list_id(settings: Settings, program: Program) -> ListId:
+    """One list per program: a filter on it catches every weekly email and reminder."""
+    return ListId(program.sender_name, program.slug, settings.mail_domain)

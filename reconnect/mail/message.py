@@ -16,6 +16,8 @@ from email import policy
 from email.headerregistry import Address
 from email.utils import format_datetime
 
+from reconnect.mail.list_headers import SUPPRESSED_RESPONSES, ListId, auto_response_suppress
+
 _POLICY = policy.SMTP  # CRLF line ends, as sent over SMTP
 
 
@@ -34,6 +36,9 @@ class OutgoingEmail:
     # The email's opaque tag as Postmark metadata (X-PM-Metadata-*, which Postmark
     # removes before delivery and returns with bounces): Postmark replaces Message-IDs.
     postmark_tag: str | None = None
+    # The program's weekly emails form a list inboxes can file together; confirmations
+    # and test sends are one-offs, outside it.
+    list_id: ListId | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,10 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime,
         _plain("Date", format_datetime(sent_at)),
         _plain("Message-ID", mail.message_id),
         _plain("Auto-Submitted", "auto-generated"),
+        _plain("X-Auto-Response-Suppress", auto_response_suppress(SUPPRESSED_RESPONSES)),
     ]
+    if mail.list_id is not None:
+        headers.append(_header("List-Id", mail.list_id.header_value()))
     if mail.is_test:
         headers.append(_plain("X-Reconnect-Test", "yes"))
     if mail.postmark_tag:

@@ -1,4 +1,5 @@
-"""Renders stage and confirmation emails: HTML and a plain-text part from one context."""
+"""Renders stage, nudge and confirmation emails: HTML and a plain-text part from one
+context. Rendering is deterministic: the same context gives the same bytes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from reconnect.mail.inline import inline_css
+from reconnect.mail.plain_text import wrap_plain
 from reconnect.program.model import Program, Prompt, Stage
 from reconnect.program.text import render_markdown
 from reconnect.templating import render
@@ -34,6 +36,13 @@ class PromptView:
     low_label: str | None
     high_label: str | None
     answers: tuple[AnswerLink, ...]
+    # The answer page with every choice and none chosen: the plain-text part's one link
+    # per question (a link per answer made text parts a wall of long addresses).
+    url: str
+
+    @property
+    def scale(self) -> bool:
+        return self.low_label is not None
 
 
 @dataclass(frozen=True)
@@ -47,16 +56,21 @@ class Footer:
     journey_url: str | None = None
 
 
-def reflect_url(base: str, token: str, prompt_key: str, answer: str) -> str:
-    return f"{base}/reflect/{quote(token)}/{quote(prompt_key)}?answer={quote(answer)}"
+def reflect_url(base: str, token: str, prompt_key: str, answer: str = "") -> str:
+    """The answer page of one question; with ``answer``, that answer chosen already."""
+    page = f"{base}/reflect/{quote(token)}/{quote(prompt_key)}"
+    return f"{page}?answer={quote(answer)}" if answer else page
 
 
 def prompt_views(prompts: tuple[Prompt, ...],
                  link: Callable[[str, str], str]) -> tuple[PromptView, ...]:
+    """``link(prompt key, answer value)`` is where an answer leads; ``link(key, "")`` the
+    question's page with no answer chosen."""
     return tuple(
         PromptView(question=p.question, low_label=p.low_label, high_label=p.high_label,
                    answers=tuple(AnswerLink(label, link(p.key, value))
-                                 for value, label in p.answers))
+                                 for value, label in p.answers),
+                   url=link(p.key, ""))
         for p in prompts
     )
 
@@ -71,7 +85,8 @@ def render_stage_email(program: Program, stage: Stage, variables: Mapping[str, o
         body_html=Markup(body.html),  # noqa: S704 - escaped by markdown-it
         body_text=body.text,
         exercise_html=Markup(exercise.html),  # noqa: S704
-        exercise_text=exercise.text, prompts=prompts, footer=footer)
+        exercise_text=exercise.text, prompts=prompts, footer=footer,
+        sign_off=stage.sign_off.split("\n") if stage.sign_off else [])
 
 
 def render_confirmation_email(program: Program, first_name: str, inviter_name: str | None,
@@ -103,8 +118,9 @@ def render_nudge_email(program: Program, stage: Stage, first_name: str,
 
 def _render_email(template: str, subject: str, preheader: str,
                   **context: object) -> RenderedEmail:
-    """The HTML part (styles inlined) and the text part of ``email/<template>``."""
+    """The HTML part (styles inlined) and the text part (wrapped) of
+    ``email/<template>``."""
     context.update(subject=subject, preheader=preheader)
     return RenderedEmail(subject=subject, preheader=preheader,
                          html=inline_css(render(f"email/{template}.html", **context)),
-                         text=render(f"email/{template}.txt", **context))
+                         text=wrap_plain(render(f"email/{template}.txt", **context)))

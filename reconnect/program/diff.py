@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from reconnect.program.model import Program, Prompt, Stage
 
 _MANIFEST_FIELDS = ("title", "description", "sender_name", "safety_note")
-_STAGE_FIELDS = ("day", "title", "subject", "preheader")
+_STAGE_FIELDS = ("day", "title", "subject", "preheader", "sign_off")
 
 
 def describe_changes(old: Program, new: Program) -> list[str]:

@@ -21,8 +21,9 @@ __all__ = ["MANIFEST", "Problem", "ProgramError", "content_hash", "load_program_
 
 MANIFEST = "program.yaml"
 STAGES_DIR = "stages"
-# Names the preview gallery gives its own pages (index.html, .../version).
-RESERVED_KEYS = frozenset({"index", "version"})
+# Names the preview gallery gives its own pages (index.html, .../version, the page of
+# the emails other than stages).
+RESERVED_KEYS = frozenset({"index", "version", "other-emails"})
 BOM = "\ufeff"
 
 

@@ -36,6 +36,8 @@ FIXES = {
     "duplicate_choice_value": "give each choice its own value",
     "labels_on_choice": "remove low_label and high_label, or change kind to scale",
     "duplicate_prompt_key": "give each prompt its own key (answers are stored under it)",
+    "sign_off_lines": "write it as 'sign_off: |' with each line indented below it, e.g. "
+                      "'Warmly,' then 'The Reconnect team'",
 }
 
 LISTS = {  # what a list field holds, and how one item is written

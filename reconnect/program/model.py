@@ -44,6 +44,25 @@ def _mistake(kind: str, message: str, at: str = "", **context: object) -> Pydant
 
 
 HEADER_TEXT = AfterValidator(_no_encoded_words)  # text that goes into an email header
+SIGN_OFF_LINES = 3
+SIGN_OFF_LINE_LENGTH = 60
+
+
+def _sign_off_lines(value: str) -> str:
+    """A sign-off is a few short lines ("Warmly," / "The Reconnect team"), each shown on
+    its own line after the questions; trailing blank lines from YAML are dropped."""
+    lines = value.strip("\n").split("\n")
+    if not 1 <= len(lines) <= SIGN_OFF_LINES or not all(
+            0 < len(line.strip()) <= SIGN_OFF_LINE_LENGTH and not CONTROL_CHARS.search(line)
+            for line in lines):
+        raise PydanticCustomError(
+            "sign_off_lines", "must be 1 to {lines} lines of up to {length} characters each, "
+            "with no blank line between them",
+            {"lines": SIGN_OFF_LINES, "length": SIGN_OFF_LINE_LENGTH})
+    return "\n".join(line.strip() for line in lines)
+
+
+SignOff = Annotated[str, AfterValidator(_sign_off_lines)]
 
 
 class _Strict(BaseModel):
@@ -114,6 +133,7 @@ class StageFrontMatter(_Strict):
     preheader: Annotated[str, _single_line(110)]
     exercise: Exercise
     prompts: Annotated[tuple[Prompt, ...], Field(min_length=1, max_length=3)]
+    sign_off: SignOff | None = None
 
     @field_validator("day", mode="before")
     @classmethod
@@ -146,6 +166,8 @@ class Stage(_Strict):
     exercise: Exercise
     prompts: tuple[Prompt, ...]
     body: str
+    # Stored versions written before sign-offs had their own field have none.
+    sign_off: str | None = None
 
     def prompt(self, key: str) -> Prompt | None:
         return next((p for p in self.prompts if p.key == key), None)

@@ -22,6 +22,7 @@ from reconnect.program.preview import (
     describe_answer,
     previous_prompts,
 )
+from reconnect.program.preview_emails import PAGE_KEY
 
 PREFIX = "/admin/program"
 PREVIOUS = "previous."  # query parameters "previous.<question key>=<answer>"
@@ -41,6 +42,9 @@ class WebLinks:
 
     def stage(self, stage: Stage) -> str:
         return self._url(stage, self.who, {})
+
+    def other_emails(self) -> str:
+        return f"{PREFIX}/{quote(self.slug)}/{PAGE_KEY}"
 
     def view(self, stage: Stage, view: View) -> str:
         return self._url(stage, view.sample, view.previous)

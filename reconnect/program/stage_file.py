@@ -11,12 +11,14 @@ from pydantic import BaseModel, ValidationError
 
 from reconnect.program import yaml_lines
 from reconnect.program.mistakes import explain
-from reconnect.program.model import EDITORIAL, Stage, StageFrontMatter
+from reconnect.program.model import EDITORIAL, SIGN_OFF_LINES, Stage, StageFrontMatter
 from reconnect.program.problems import Problem
 from reconnect.program.text_checks import PreviousStage, TemplateProblem, check_text
 from reconnect.program.yaml_lines import YamlSyntaxError, YamlText
 
 M = TypeVar("M", bound=BaseModel)
+# Sign-off lines are short ("Until next week,"); a longer last line is a sentence.
+SIGN_OFF_SHAPE = 40
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ def parse_stage(key: str, position: int, rel: str, text: str, previous: Previous
     for problem in check_text(body, previous, editorial=editorial):
         problems.append(_text_problem(rel, "body", problem,
                                       problem.line + body_offset if problem.line else None))
+    if editorial:
+        _check_sign_off_in_body(rel, body, body_offset, problems)
     if front is None or doc is None:
         return ParsedStage(None, None, doc)
     for problem in check_text(front.exercise.text, previous, editorial=editorial):
@@ -63,6 +67,26 @@ def parse_stage(key: str, position: int, rel: str, text: str, previous: Previous
                                       _exercise_line(doc, problem.line)))
     stage = Stage(key=key, position=position, body=body, **front.model_dump(mode="python"))
     return ParsedStage(stage, tuple(p.key for p in front.prompts), doc)
+
+
+def _check_sign_off_in_body(rel: str, body: str, body_offset: int,
+                            problems: list[Problem]) -> None:
+    """A body that ends like a letter ("Warmly," / "The Reconnect team"): in the email
+    those lines would come before the exercise and the questions, run into one line."""
+    text = body.rstrip()
+    last = text.rpartition("\n\n")[2]
+    lines = last.split("\n")
+    if not (2 <= len(lines) <= SIGN_OFF_LINES and lines[0].rstrip().endswith(",")
+            and all(0 < len(line.strip()) <= SIGN_OFF_SHAPE and "{" not in line
+                    for line in lines)):
+        return
+    line = text[:len(text) - len(last)].count("\n") + 1 + body_offset
+    shown = " / ".join(repr(line.strip()) for line in lines)
+    problems.append(Problem(
+        rel, "body", f"its last lines ({shown}) look like a sign-off; in the body they would "
+        "come before the exercise and the questions, run together on one line", line,
+        "move them into the front matter as 'sign_off: |' with each line indented below it "
+        "(the email shows them after the questions, each on its own line)"))
 
 
 def _exercise_line(doc: YamlText, line: int | None) -> int | None:

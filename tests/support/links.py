@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import urlsplit
 
 from tests.support.smtp import Received
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
+_HREF = re.compile(r'<a\b[^>]*\bhref="([^"]+)"')
 
 
 def links(message: Received) -> list[str]:
+    """The links of the HTML part, in order: what most people tap."""
+    return [html.unescape(href) for href in _HREF.findall(message.html)]
+
+
+def text_links(message: Received) -> list[str]:
+    """The links of the plain-text part, in order."""
     return _URL.findall(message.text)
 
 
@@ -24,7 +32,13 @@ def confirm_path(message: Received) -> str:
 
 
 def reflect_paths(message: Received) -> list[str]:
+    """One link per answer (``…/reflect/<token>/<question>?answer=<value>``)."""
     return [path_of(u) for u in links(message) if "/reflect/" in u]
+
+
+def question_paths(message: Received) -> list[str]:
+    """The plain-text part's one link per question (no answer chosen)."""
+    return [path_of(u) for u in text_links(message) if "/reflect/" in u]
 
 
 def unsubscribe_path(message: Received) -> str:
