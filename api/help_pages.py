@@ -13,17 +13,25 @@ from fastapi.responses import HTMLResponse
 from api.deps import RuntimeDep
 from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import page
+from reconnect.helplines import regions_for
 from reconnect.partners import preferences
-from reconnect.partners.preference_links import holder_id, view
+from reconnect.partners.preference_links import PreferencesView, holder_id, view
+from reconnect.runtime import Runtime
 
 router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
+
+
+def _help_page(rt: Runtime, shown: PreferencesView, paused_now: bool) -> HTMLResponse:
+    own, others = regions_for(shown.timezone)
+    return page(rt, "help.html", shown=shown, paused_now=paused_now, own=own, others=others,
+                quick_exit_url=rt.settings.quick_exit_url)
 
 
 @router.get("/help/{token}", response_class=HTMLResponse)
 def help_page(token: str, rt: RuntimeDep) -> HTMLResponse:
     with rt.read_session() as session:
         shown = view(session, rt, token)
-    return page(rt, "help.html", shown=shown, paused_now=False)
+    return _help_page(rt, shown, paused_now=False)
 
 
 @router.post("/help/{token}", response_class=HTMLResponse)
@@ -35,4 +43,4 @@ def help_pause(token: str, rt: RuntimeDep) -> HTMLResponse:
         pass  # nothing is being sent to them: the help on the page is what matters
     with rt.read_session() as session:
         shown = view(session, rt, token)
-    return page(rt, "help.html", shown=shown, paused_now=True)
+    return _help_page(rt, shown, paused_now=True)

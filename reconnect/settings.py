@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     mail_from: str = "hello@reconnect.localhost"
     postal_address: str = "Reconnect, 1 Example Street, Example City"
     safety_url: str = "https://findahelpline.com"
+    # Where "Leave this page" (and the Escape key) takes someone from a safety page: an
+    # everyday site that reveals nothing if seen over a shoulder.
+    quick_exit_url: str = "https://www.bbc.com/weather"
 
     program_dir: Path = PROJECT_ROOT / "program"
     program: str = "main"

@@ -127,7 +127,7 @@ def test_the_help_page_puts_crisis_resources_first_on_a_phone(
     message = first_stage_email(client, runtime, smtp_sink, clock)
     page.goto(help_path(message))
     shot(page, "help-375px")
-    expect(page.get_by_role("region", name="Help right now")).to_be_in_viewport()
+    expect(page.get_by_role("region", name="If you are in danger right now")).to_be_in_viewport()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.get_by_role("button", name="Pause my emails").click()
     expect(page.get_by_role("status")).to_contain_text("Your partner is not told")
@@ -176,3 +176,46 @@ def _exists(runtime: Runtime, email: str) -> bool:
     with runtime.read_session() as session:
         return session.execute(
             select(Partner.id).where(Partner.email == email)).first() is not None
+
+
+def _on_the_help_page(page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+                      clock: ManualClock) -> str:
+    """Opens the signup page, then the help page from an email; the quick exit leads to
+    the app's own health check here, standing in for an everyday site."""
+    runtime.settings = runtime.settings.model_copy(update={"quick_exit_url": "/healthz"})
+    message = first_stage_email(client, runtime, smtp_sink, clock)
+    page.goto("/")
+    page.goto(help_path(message))
+    expect(page).to_have_title("Notes")
+    return page.url
+
+
+def test_the_quick_exit_leaves_the_help_page_by_mouse_and_out_of_the_history(
+        page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    help_url = _on_the_help_page(page, client, runtime, smtp_sink, clock)
+    expect(page.get_by_role("link", name="Leave this page")).to_be_in_viewport()
+    page.get_by_role("link", name="Leave this page").click()
+    page.wait_for_url("**/healthz")
+    page.go_back()
+    assert page.url != help_url
+    assert page.url.endswith("/")  # the back button skips the help page
+
+
+def test_the_escape_key_leaves_the_help_page_at_once(
+        page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    help_url = _on_the_help_page(page, client, runtime, smtp_sink, clock)
+    page.keyboard.press("Escape")
+    page.wait_for_url("**/healthz")
+    page.go_back()
+    assert page.url != help_url
+
+
+def test_the_quick_exit_stays_in_view_while_scrolling_on_a_phone(
+        page: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    _on_the_help_page(page, client, runtime, smtp_sink, clock)
+    page.mouse.wheel(0, 2000)
+    expect(page.get_by_role("link", name="Leave this page")).to_be_in_viewport()
+    shot(page, "help-scrolled-quick-exit-375px")

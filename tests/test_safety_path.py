@@ -57,7 +57,7 @@ def test_the_help_page_shows_crisis_resources_first_and_writes_nothing(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
     before = row_counts(runtime)
     page = client.get(_ana_help(smtp_sink)).text
-    assert page.index("emergency number") < page.index("Pause my emails")
+    assert page.index("If you are in danger right now") < page.index("Pause my emails")
     assert runtime.settings.safety_url in page
     assert row_counts(runtime) == before
     assert partner(runtime, ANA).paused_at is None
