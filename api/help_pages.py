@@ -7,7 +7,9 @@ which their partner is never shown or told about, and which changes nothing they
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import RuntimeDep
@@ -21,10 +23,20 @@ from reconnect.runtime import Runtime
 router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
 
 
-def _help_page(rt: Runtime, shown: PreferencesView, paused_now: bool) -> HTMLResponse:
-    own, others = regions_for(shown.timezone)
+def _help_page(rt: Runtime, shown: PreferencesView | None, paused_now: bool,
+               timezone: str = "") -> HTMLResponse:
+    own, others = regions_for(shown.timezone if shown else timezone)
     return page(rt, "help.html", shown=shown, paused_now=paused_now, own=own, others=others,
                 quick_exit_url=rt.settings.quick_exit_url)
+
+
+@router.get("/help", response_class=HTMLResponse)
+def public_help_page(rt: RuntimeDep,
+                     tz: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
+    """The same help for anyone, before signing up or from an invitation: the region's
+    lines first when ``?tz=`` names a time zone (the signup page's script adds the
+    browser's own)."""
+    return _help_page(rt, None, paused_now=False, timezone=tz)
 
 
 @router.get("/help/{token}", response_class=HTMLResponse)

@@ -26,6 +26,11 @@ router = APIRouter(responses=PAGE_ERRORS)
 DEFAULT_FORM = {"timezone": "Europe/London", "send_hour": "8"}
 PROGRAM_CHOICE_ERROR = "Please choose one of the programs listed here."
 PROGRAM_UNAVAILABLE = "That program is not available."
+TAKING_PART_CHOICE = "Please choose whether you start on your own or invite your partner."
+PARTNER_MISSING = {"partner_first_name": "Please tell us your partner's first name.",
+                   "partner_email": "Please add your partner's email address."}
+ALONE_BUT_NAMED = ("You chose to start on your own, so your partner's details would not be "
+                   "used: clear them, or choose to invite your partner.")
 FIELD_LIMIT = 500
 
 
@@ -39,6 +44,8 @@ class SignupForm(BaseModel):
     partner_email: str = Field("", max_length=FIELD_LIMIT)
     partner_first_name: str = Field("", max_length=FIELD_LIMIT)
     program: str = Field("", max_length=FIELD_LIMIT)
+    # "alone" or "together"; forms posted without it invite a partner if one is named.
+    taking_part: str = Field("", max_length=20)
 
 
 def _signup_page(rt: RuntimeDep, form: dict[str, str], errors: dict[str, str],
@@ -77,15 +84,24 @@ def signup_submit(request: Request, rt: RuntimeDep, limiter: LimiterDep,
                   background: BackgroundTasks,
                   submitted: Annotated[SignupForm, Form()]) -> Response:
     form = submitted.model_dump()
-    data = {k: v for k, v in form.items() if v.strip() != ""}
+    partner_named = any(form[k].strip() for k in ("partner_email", "partner_first_name"))
+    if form["taking_part"] not in ("", "alone", "together"):
+        return _signup_page(rt, form, {"taking_part": TAKING_PART_CHOICE}, 422, True)
+    if form["taking_part"] == "alone" and partner_named:
+        return _signup_page(rt, form, {"taking_part": ALONE_BUT_NAMED}, 422, True)
+    data = {k: v for k, v in form.items() if v.strip() != "" and k != "taking_part"}
     program_problem = _program_problem(rt, form["program"])
+    missing = PARTNER_MISSING if form["taking_part"] == "together" and not partner_named \
+        else {}
     try:
         signup = SignupRequest.model_validate(data)
     except ValidationError as exc:
-        errors = field_errors(exc.errors())
+        errors = {**field_errors(exc.errors()), **missing}
         if program_problem or "program" in errors:
             errors["program"] = program_problem or PROGRAM_CHOICE_ERROR
         return _signup_page(rt, form, errors, 422, submitted=True)
+    if missing:
+        return _signup_page(rt, form, missing, 422, submitted=True)
     if program_problem:
         return _signup_page(rt, form, {"program": program_problem}, 422, submitted=True)
     try:

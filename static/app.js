@@ -21,3 +21,35 @@
     preselectTimezone();
   }
 })();
+
+// The partner's fields show only when the person chooses to invite them (without script
+// they are always there, and the server checks the choice against them).
+(function () {
+  "use strict";
+  function wire() {
+    var together = document.getElementById("taking_part-together");
+    var alone = document.getElementById("taking_part-alone");
+    var fields = document.getElementById("partner-fields");
+    if (!together || !alone || !fields) return;
+    function sync() { fields.hidden = !together.checked; }
+    together.addEventListener("change", sync);
+    alone.addEventListener("change", sync);
+    sync();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
+  else wire();
+})();
+
+// Links to the public help page carry the browser's time zone, so that page can put the
+// person's own region's numbers first.
+(function () {
+  "use strict";
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zone) return;
+    var links = document.querySelectorAll('a[href="/help"]');
+    for (var i = 0; i < links.length; i++) {
+      links[i].setAttribute("href", "/help?tz=" + encodeURIComponent(zone));
+    }
+  } catch (e) { /* no Intl: the page lists every region */ }
+})();

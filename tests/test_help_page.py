@@ -90,3 +90,21 @@ def test_every_other_region_follows_the_own_one_once() -> None:
     assert own is not None
     assert own not in others
     assert len(others) == len(REGIONS) - 1
+
+
+def test_anyone_can_reach_help_before_signing_up(client: TestClient) -> None:
+    response = client.get("/help")
+    assert response.status_code == 200
+    assert "If you are in danger right now" in response.text
+    assert "Pause my emails" not in response.text
+
+
+def test_the_public_help_page_puts_the_browsers_region_first(client: TestClient) -> None:
+    page = html.unescape(client.get("/help", params={"tz": "Australia/Perth"}).text)
+    assert page.index("1800RESPECT") < page.index("Lines in other places")
+
+
+def test_the_signup_page_asks_about_safety_before_any_invitation(client: TestClient) -> None:
+    page = client.get("/").text
+    assert page.index('href="/help"') < page.index('name="partner_email"')
+    assert 'value="alone" checked' in page

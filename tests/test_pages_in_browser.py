@@ -219,3 +219,13 @@ def test_the_quick_exit_stays_in_view_while_scrolling_on_a_phone(
     page.mouse.wheel(0, 2000)
     expect(page.get_by_role("link", name="Leave this page")).to_be_in_viewport()
     shot(page, "help-scrolled-quick-exit-375px")
+
+
+def test_the_partners_fields_appear_only_when_inviting_them(page: Page) -> None:
+    page.goto("/")
+    expect(page.get_by_label("Your partner's email address")).to_be_hidden()
+    page.get_by_label("Me, and I would like to invite my partner").check()
+    expect(page.get_by_label("Your partner's email address")).to_be_visible()
+    shot(page, "signup-inviting-375px")
+    page.get_by_label("Just me, for now").check()
+    expect(page.get_by_label("Your partner's email address")).to_be_hidden()

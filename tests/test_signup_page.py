@@ -196,3 +196,46 @@ def test_with_a_single_program_no_choice_is_shown(client: TestClient, runtime: R
     assert refused.status_code == 422
     assert "That program is not available." in refused.text
     assert row_counts(runtime)["partners"] == 0
+
+
+def test_starting_alone_is_the_choice_already_made(client: TestClient) -> None:
+    page = client.get("/").text
+    assert 'id="taking_part-alone" name="taking_part" value="alone" checked' in page
+
+
+def test_starting_alone_signs_up_one_person(client: TestClient, runtime: Runtime) -> None:
+    response = client.post("/", data={**FORM, "taking_part": "alone"})
+    assert response.status_code == 200
+    assert row_counts(runtime)["partners"] == 1
+
+
+def test_choosing_alone_with_a_partner_named_is_explained_and_saves_nothing(
+        client: TestClient, runtime: Runtime) -> None:
+    response = client.post("/", data={**FORM, "taking_part": "alone",
+                                      "partner_email": BEN, "partner_first_name": "Ben"})
+    assert response.status_code == 422
+    assert 'id="taking_part-error"' in response.text
+    assert "clear them, or choose to invite" in response.text
+    assert row_counts(runtime)["signup_requests"] == 0
+
+
+def test_choosing_to_invite_without_the_partners_details_names_both_fields(
+        client: TestClient, runtime: Runtime) -> None:
+    response = client.post("/", data={**FORM, "taking_part": "together"})
+    assert response.status_code == 422
+    assert 'id="partner_first_name-error"' in response.text
+    assert 'id="partner_email-error"' in response.text
+    assert row_counts(runtime)["partners"] == 0
+
+
+def test_choosing_to_invite_invites(client: TestClient, runtime: Runtime) -> None:
+    response = client.post("/", data={**FORM, "taking_part": "together",
+                                      "partner_email": BEN, "partner_first_name": "Ben"})
+    assert response.status_code == 200
+    assert partner(runtime, BEN).invited_by_id == partner(runtime, ANA).id
+
+
+def test_an_unknown_choice_of_who_takes_part_is_refused(client: TestClient) -> None:
+    response = client.post("/", data={**FORM, "taking_part": "everyone"})
+    assert response.status_code == 422
+    assert "start on your own or invite" in response.text
