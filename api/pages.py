@@ -20,7 +20,8 @@ from reconnect.reflections import service as reflections
 from reconnect.reflections.schemas import NOTE_LIMIT
 from reconnect.signups import service as signups
 from reconnect.signups.schemas import SignupRequest
-from reconnect.validation import clean_timezone, sorted_timezones
+from reconnect.timezones import zone_choices
+from reconnect.validation import clean_timezone
 
 router = APIRouter(responses=PAGE_ERRORS)
 DEFAULT_FORM = {"timezone": "Europe/London", "send_hour": "8"}
@@ -32,6 +33,12 @@ PARTNER_MISSING = {"partner_first_name": "Please tell us your partner's first na
 ALONE_BUT_NAMED = ("You chose to start on your own, so your partner's details would not be "
                    "used: clear them, or choose to invite your partner.")
 FIELD_LIMIT = 500
+# The error summary lists problems in the order the fields appear, each linking to the
+# control to fix (a group's first choice, where the problem is a group's).
+FIELD_ORDER = ("first_name", "email", "timezone", "send_hour", "program", "taking_part",
+               "partner_first_name", "partner_email", "form")
+FIELD_TARGETS = {"program": "program-error", "taking_part": "taking_part-error",
+                 "form": "main"}
 
 
 class SignupForm(BaseModel):
@@ -57,7 +64,9 @@ def _signup_page(rt: RuntimeDep, form: dict[str, str], errors: dict[str, str],
     if not values["program"].strip():
         values["program"] = rt.programs.default_slug
     return page(rt, "signup.html", status_code, form=values, errors=errors,
-                timezones=sorted_timezones(), program_description=program.description,
+                field_order=FIELD_ORDER, field_targets=FIELD_TARGETS,
+                timezones=zone_choices(rt.clock.now(), values["timezone"]),
+                program_description=program.description,
                 programs=choices if len(choices) > 1 else [], form_submitted=submitted)
 
 
@@ -135,7 +144,7 @@ def confirm_page(token: str, rt: RuntimeDep) -> HTMLResponse:
     with rt.read_session() as session:
         pending = partners.pending_confirmation(session, rt, token)
     return page(rt, "confirm.html", partner=pending.partner, inviter_name=pending.inviter_name,
-                timezones=sorted_timezones())
+                timezones=zone_choices(rt.clock.now(), pending.partner.timezone))
 
 
 @router.post("/confirm/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)

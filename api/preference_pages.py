@@ -17,7 +17,7 @@ from reconnect.deliveries.schedule import WEEKDAYS
 from reconnect.partners import preferences
 from reconnect.partners.preference_links import PreferencesView, holder_id, view
 from reconnect.runtime import Runtime
-from reconnect.validation import sorted_timezones
+from reconnect.timezones import zone_choices
 
 router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
 ACTIONS = ("pause", "resume", "schedule")
@@ -43,7 +43,8 @@ def _page(rt: Runtime, token: str, shown: PreferencesView, *, status_code: int =
     values.update(form or {})
     return page(rt, "preferences.html", status_code, shown=shown, form=values,
                 request_path=f"/preferences/{token}",
-                errors=errors or {}, saved=saved, timezones=sorted_timezones(),
+                errors=errors or {}, saved=saved,
+                timezones=zone_choices(rt.clock.now(), str(values["timezone"])),
                 days=list(zip(WEEKDAYS, DAY_NAMES, strict=True)))
 
 

@@ -70,7 +70,7 @@ def test_erasing_removes_everything_about_you_and_says_what_went(
     before = row_counts(runtime)
     response = client.post(f"{links[ANA]}/erase")
     assert response.status_code == 200
-    assert f"{ana_emails} email record(s) and 1 reflection(s)" in response.text
+    assert f"{ana_emails} email records and 1 reflection." in response.text
     after = row_counts(runtime)
     assert after["partners"] == before["partners"] - 1
     assert after["reflections"] == before["reflections"] - 1

@@ -66,7 +66,8 @@ def footer_with_links(settings: Settings, program: Program, unsubscribe_url: str
                   postal_address=settings.postal_address, unsubscribe_url=unsubscribe_url,
                   preferences_url=page_url("preferences") if page_url else None,
                   help_url=page_url("help") if page_url else None,
-                  journey_url=page_url("journey") if page_url else None)
+                  journey_url=page_url("journey") if page_url else None,
+                  privacy_url=f"{settings.base_url}/privacy")
 
 
 def stage_variables(first_name: str, partner_name: str,

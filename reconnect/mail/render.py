@@ -54,6 +54,7 @@ class Footer:
     preferences_url: str | None = None
     help_url: str | None = None
     journey_url: str | None = None
+    privacy_url: str | None = None
 
 
 def reflect_url(base: str, token: str, prompt_key: str, answer: str = "") -> str:
