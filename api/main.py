@@ -33,6 +33,7 @@ from api import (
     preview_pages,
     public_pages,
     v1,
+    way_back_pages,
 )
 from api.body_limit import BodyLimit, BodyTooLarge, too_large_response
 from api.errors import request_validation_handler, validation_response
@@ -93,6 +94,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(data_pages.router)
     app.include_router(help_pages.router)
     app.include_router(public_pages.router)
+    app.include_router(way_back_pages.router)
     app.include_router(journey_pages.router)
     app.include_router(invitation_pages.router)
     app.include_router(preview_pages.router)

@@ -20,6 +20,7 @@ from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.resends import RESENDABLE
 from reconnect.mail.message import OutgoingEmail, WireMessage, build_message
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
+from reconnect.notices.kinds import notice_wanted
 from reconnect.partners.repository import PartnerRepository
 from reconnect.reflections import nudges
 from reconnect.runtime import Runtime
@@ -105,6 +106,8 @@ def _stopped(rt: Runtime, session: Session, delivery: Delivery,
     """Why this email must not go now (cancelled, or held for a pause), or None."""
     if partner.suppressed_at is not None:
         return S.CANCELLED
+    if delivery.kind is DeliveryKind.NOTICE:
+        return None if notice_wanted(delivery, partner) else S.CANCELLED
     if delivery.kind is DeliveryKind.CONFIRMATION:
         wanted = partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None
         return None if wanted else S.CANCELLED

@@ -22,6 +22,7 @@ from reconnect.mail.render import (
     render_stage_email,
 )
 from reconnect.models import Delivery, DeliveryKind, Partner
+from reconnect.notices.compose import compose_notice
 from reconnect.partners.links import link_token
 from reconnect.partners.preference_links import preferences_token
 from reconnect.partners.service import confirmation_token, unsubscribe_token
@@ -80,6 +81,8 @@ def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
             other: Partner | None) -> OutgoingEmail:
     """``other`` is the partner's partner, if any (loaded by the caller with its batch)."""
     base = rt.settings.base_url
+    if delivery.kind is DeliveryKind.NOTICE:
+        return compose_notice(rt, delivery, partner, message_id(rt, delivery), footer)
     if delivery.kind is DeliveryKind.CONFIRMATION:
         _, program = rt.programs.current(partner.program_slug)
         # The one who invited a partner is always the other half of their couple.

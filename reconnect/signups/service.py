@@ -24,6 +24,8 @@ from reconnect.jobs import DISPATCH_DUE
 from reconnect.keyed import address_digest
 from reconnect.models import DeliveryKind, Partner, PartnerStatus
 from reconnect.models import SignupRequest as ReceivedSignup
+from reconnect.notices import service as notices
+from reconnect.notices.kinds import Notice
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.catalog import ProgramCatalog
 from reconnect.runtime import Runtime
@@ -115,8 +117,10 @@ def sign_up(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> None:
     me = known.get(request.email)
     if me is not None:
         # A known address is never re-linked or re-invited by someone else's signup; a
-        # pending one just gets its confirmation again.
+        # pending one just gets its confirmation again, one who stopped or finished a
+        # "welcome back" with the way in, and one taking part their links.
         _resend_confirmation(deliveries, me, now)
+        _welcome_back(uow, rt, partners, me)
     else:
         couple = partners.add_couple(now)
         me = partners.add(_pending(couple.id, request.email, request.first_name, request, slug,
@@ -135,6 +139,20 @@ def sign_up(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> None:
     # arrive at once, and is skipped when another signup just sent one.
     if _kick_due():
         uow.enqueue_after_commit(DISPATCH_DUE)
+
+
+def _welcome_back(uow: UnitOfWork, rt: Runtime, partners: PartnerRepository,
+                  known: Partner) -> None:
+    if known.status is PartnerStatus.PENDING:
+        return
+    partner = partners.get_for_update(known.id)
+    if partner is None:
+        return
+    if partner.status in (PartnerStatus.UNSUBSCRIBED, PartnerStatus.COMPLETED) \
+            and partner.confirmed_at is not None:
+        notices.queue(uow, rt, partner, Notice.WELCOME_BACK)
+    elif partner.status is PartnerStatus.ACTIVE:
+        notices.queue(uow, rt, partner, Notice.LINKS)
 
 
 def _refuses_invitations(uow: UnitOfWork, rt: Runtime, email: str) -> bool:

@@ -1,0 +1,134 @@
+"""A notice delivery as the email it stands for. The wording is here, in one place; the
+layout is the one every email shares (templates/email/notice.*)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from reconnect.mail.inline import inline_css
+from reconnect.mail.message import OutgoingEmail
+from reconnect.mail.plain_text import wrap_plain
+from reconnect.mail.render import Footer
+from reconnect.models import Delivery, Partner, PartnerStatus
+from reconnect.notices.kinds import Notice, notice_of
+from reconnect.partners.links import link_token
+from reconnect.partners.preference_links import preferences_token
+from reconnect.program.model import Program
+from reconnect.runtime import Runtime
+from reconnect.templating import render
+from reconnect.tokens import Purpose
+
+FooterMaker = Callable[[Runtime, Program, str | None, str | None], Footer]
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Wording:
+    subject: str
+    preheader: str
+    paragraphs: tuple[str, ...]
+    buttons: tuple[Button, ...]
+    after: tuple[str, ...] = ()
+
+
+def masked(address: str) -> str:
+    """"n***@example.org": enough for its owner to recognise, little for anyone else."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def compose_notice(rt: Runtime, delivery: Delivery, partner: Partner, message_id: str,
+                   footer: FooterMaker) -> OutgoingEmail:
+    notice = notice_of(delivery.key)
+    if notice is None:
+        # The batch fails it with this reason (a ValueError), instead of retrying.
+        raise ValueError(f"unknown notice {delivery.key}")
+    program = _program(rt, partner)
+    base = rt.settings.base_url
+    to = partner.email
+    own: str | None = preferences_token(rt, partner)
+    unsubscribe_url = None if partner.status is PartnerStatus.UNSUBSCRIBED \
+        else f"{base}/unsubscribe/{link_token(rt, partner, Purpose.UNSUBSCRIBE)}"
+    if notice is Notice.NEW_ADDRESS:
+        if partner.pending_email is None:
+            raise ValueError("no new address waits for confirmation")
+        to = partner.pending_email
+        token = link_token(rt, partner, Purpose.ADDRESS, e=partner.pending_email)
+        wording = _new_address(partner, f"{base}/address/{token}")
+        own = None  # the new address gets only the one link it needs
+    elif notice is Notice.ADDRESS_CHANGE:
+        wording = _address_change(partner, f"{base}/preferences/{own}")
+    elif notice is Notice.WELCOME_BACK:
+        token = link_token(rt, partner, Purpose.REJOIN,
+                           u=int(partner.unsubscribed_at.timestamp())
+                           if partner.unsubscribed_at else 0)
+        wording = _welcome_back(partner, f"{base}/rejoin/{token}")
+    else:
+        assert own is not None
+        wording = _links(partner, base, own)
+    html = inline_css(render("email/notice.html", wording=wording, first_name=partner.first_name,
+                             subject=wording.subject, preheader=wording.preheader,
+                             footer=footer(rt, program, unsubscribe_url, own)))
+    text = wrap_plain(render("email/notice.txt", wording=wording, first_name=partner.first_name,
+                             footer=footer(rt, program, unsubscribe_url, own)))
+    return OutgoingEmail(to_name=partner.first_name, to_address=to, subject=wording.subject,
+                         html=html, text=text, message_id=message_id,
+                         sender_name=program.sender_name, unsubscribe_url=unsubscribe_url)
+
+
+def _program(rt: Runtime, partner: Partner) -> Program:
+    slug = partner.program_slug if partner.program_slug in rt.programs.loaded_slugs() \
+        else rt.programs.default_slug
+    return rt.programs.current(slug)[1]
+
+
+def _links(partner: Partner, base: str, token: str) -> Wording:
+    return Wording(
+        subject="Your Reconnect links",
+        preheader="The links you asked for: your preferences, your journey and help.",
+        paragraphs=("You asked for your links. Each one is private to you, so please keep "
+                    "this email to yourself.",),
+        buttons=(Button("Your preferences and data", f"{base}/preferences/{token}"),
+                 Button("Your journey so far", f"{base}/journey/{token}"),
+                 Button("Help and support", f"{base}/help/{token}")),
+        after=("If you did not ask for this, you can ignore it: nothing has changed.",))
+
+
+def _welcome_back(partner: Partner, url: str) -> Wording:
+    return Wording(
+        subject="Welcome back to Reconnect",
+        preheader="Continue where you stopped, or start again: your choice.",
+        paragraphs=("Someone, hopefully you, signed up with this address again. Your emails "
+                    "stopped earlier; if you would like them back, you can continue where "
+                    "you stopped or start again from the beginning.",),
+        buttons=(Button("Come back to Reconnect", url),),
+        after=("If this was not you, ignore this email: nothing starts unless you choose "
+               "it.",))
+
+
+def _new_address(partner: Partner, url: str) -> Wording:
+    return Wording(
+        subject="Please confirm your new address for Reconnect",
+        preheader="One click and your emails come here from now on.",
+        paragraphs=("You asked for your Reconnect emails to come to this address. Please "
+                    "confirm it is yours.",),
+        buttons=(Button("Use this address", url),),
+        after=("If this was not you, ignore this email: nothing changes.",))
+
+
+def _address_change(partner: Partner, url: str) -> Wording:
+    assert partner.pending_email is not None
+    return Wording(
+        subject="Your Reconnect address is changing",
+        preheader="A change of address was asked for on your preferences page.",
+        paragraphs=(f"A change of address to {masked(partner.pending_email)} was asked for "
+                    "on your preferences page. Your emails move there once that address is "
+                    "confirmed.",
+                    "If that was not you, open your preferences and cancel the change."),
+        buttons=(Button("Open my preferences", url),))
