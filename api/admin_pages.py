@@ -15,6 +15,7 @@ from api.views import page
 from reconnect.admin import service
 from reconnect.admin.funnel import funnel_report
 from reconnect.admin.schemas import ProgramFunnel
+from reconnect.partners.leaving import REASONS
 from reconnect.program.preview_web import PREFIX as PREVIEW
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_admin)])
@@ -76,6 +77,6 @@ def dashboard(rt: RuntimeDep) -> HTMLResponse:
     response = page(rt, "admin.html", report=report, queue=queue,
                     charts={p.program: _charts(p) for p in report.programs},
                     geometry={"left": LEFT, "width": WIDTH, "bar": BAR},
-                    preview_url=PREVIEW)
+                    preview_url=PREVIEW, reason_labels=REASONS)
     response.headers.update(HEADERS)
     return response

@@ -13,7 +13,7 @@ from api.deps import LimiterDep, RuntimeDep, client_address
 from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import message_page, page
 from reconnect.notices import service as notices
-from reconnect.partners import comeback
+from reconnect.partners import address, comeback
 from reconnect.ratelimit import RateLimited
 from reconnect.validation import Email
 
@@ -89,3 +89,31 @@ def rejoin_submit(token: str, rt: RuntimeDep,
     with rt.unit_of_work() as uow:
         back = comeback.rejoin(uow, rt, token, restart=choice == "restart")
     return message_page(rt, f"Welcome back, {back.first_name}", [back.sentence()])
+
+
+@router.get("/address/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)
+def address_page(token: str, rt: RuntimeDep) -> HTMLResponse:
+    with rt.read_session() as session:
+        new = address.pending_address(session, rt, token)
+    return page(rt, "address.html", new_email=new)
+
+
+@router.post("/address/{token}", response_class=HTMLResponse, responses={
+    **TOKEN_PAGE_ERRORS,
+    409: {"description": "The address is already used for someone's emails."}})
+def address_submit(token: str, rt: RuntimeDep) -> HTMLResponse:
+    try:
+        with rt.unit_of_work() as uow:
+            partner = address.confirm_change(uow, rt, token)
+            new = partner.email
+    except address.AddressTaken:
+        # Only the new address's owner opens this link, so saying it is taken tells
+        # them nothing they do not know.
+        return message_page(rt, "This address is already in use", [
+            "This address already receives Reconnect emails, so it cannot be used for a "
+            "second set. Nothing changed.",
+        ], 409)
+    return message_page(rt, "Your address is changed", [
+        f"From now on your Reconnect emails come to {new}. Your old address gets "
+        "nothing more from us.",
+    ])

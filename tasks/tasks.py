@@ -7,6 +7,8 @@ from celery import shared_task
 from reconnect import jobs
 from reconnect.bounces import mailbox
 from reconnect.deliveries import service as deliveries
+from reconnect.notices import service as notices
+from reconnect.partners import preferences
 from reconnect.runtime import get_runtime
 from reconnect.signups import service as signups
 from tasks import task_metrics  # noqa: F401 - connects the signals that time every task
@@ -25,7 +27,14 @@ def deliver(*delivery_ids: int) -> int:
 
 @shared_task(name=jobs.SWEEP_SIGNUPS, ignore_result=True)
 def sweep_signups() -> int:
-    return signups.process_waiting(get_runtime())
+    # "Email me my links" requests are taken the same way, and swept with signups.
+    rt = get_runtime()
+    return signups.process_waiting(rt) + notices.process_waiting_link_requests(rt)
+
+
+@shared_task(name=jobs.END_PAUSES, ignore_result=True)
+def end_pauses() -> int:
+    return preferences.end_due_pauses(get_runtime())
 
 
 @shared_task(name=jobs.REAP_STALE, ignore_result=True)

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from reconnect.admin.schemas import FunnelReport, FunnelStep, ProgramFunnel, RatingAverage
 from reconnect.admin.service import InvalidInput
 from reconnect.admin.stats_repository import StatsRepository
+from reconnect.notices.repository import LeavingReasons
+from reconnect.partners.leaving import REASONS
 from reconnect.program.model import Program
 from reconnect.runtime import Runtime
 
@@ -27,8 +29,10 @@ def funnel_report(session: Session, rt: Runtime, slug: str | None = None) -> Fun
         programs = [p for p in programs if p.slug == slug]
         if not programs:
             raise InvalidInput("program", f"There is no program '{slug}'.")
+    reasons = LeavingReasons(session).all()
     return FunnelReport(min_answers=MIN_ANSWERS, privacy=PRIVACY,
-                        programs=[_program(session, rt, p) for p in programs])
+                        programs=[_program(session, rt, p) for p in programs],
+                        leaving_reasons={key: reasons.get(key, 0) for key in REASONS})
 
 
 def _program(session: Session, rt: Runtime, program: Program) -> ProgramFunnel:

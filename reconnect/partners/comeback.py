@@ -111,6 +111,8 @@ def come_back(uow: UnitOfWork, rt: Runtime, partner: Partner, *, restart: bool) 
     if partner.status not in _AWAY or partner.confirmed_at is None:
         raise NotAway
     nxt = None if restart else continue_stage(uow.session, rt, partner)
+    if nxt is None and not restart:
+        raise NotAway  # nothing left to continue: only starting again is offered
     now = rt.clock.now()
     due = next_send_time(now, partner.send_hour, partner.timezone,
                          quiet_days=partner.quiet_weekdays)
@@ -125,7 +127,6 @@ def come_back(uow: UnitOfWork, rt: Runtime, partner: Partner, *, restart: bool) 
         partner.program_version_id = version_id
         partner.program_start_date = _local_date(due, partner.timezone)
         deliveries.add(partner.id, DeliveryKind.STAGE, nxt.key, nxt.position, due, now)
-        restart = True
     else:
         assert partner.program_start_date is not None
         due = stage_due_at(partner.program_start_date, nxt.day, partner.send_hour,

@@ -33,6 +33,10 @@ _ACTIVE = frozenset({PartnerStatus.ACTIVE})
 _RESUMABLE = frozenset({PartnerStatus.ACTIVE, PartnerStatus.COMPLETED})
 
 
+# Partners resumed per run; the rest follow on the next run a minute later.
+END_PAUSES_BATCH = 500
+
+
 class PreferenceError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
@@ -50,11 +54,15 @@ class UnknownPartner(LookupError):
     pass
 
 
-def pause(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
-    """Holds the partner's waiting stage email. Idempotent: the first pause time stays."""
+def pause(uow: UnitOfWork, rt: Runtime, partner_id: int,
+          until: datetime | None = None) -> Partner:
+    """Holds the partner's waiting stage email, until resumed or, with ``until``, until
+    then (the periodic ``end_due_pauses`` resumes them). Idempotent: the first pause
+    time stays; the latest choice of when it ends counts."""
     partner = _locked(uow, partner_id, _ACTIVE)
     if partner.paused_at is None:
         partner.paused_at = rt.clock.now()
+    partner.pause_until = until
     # Also when already paused: a second pause then catches a stage that was scheduled
     # by a sender that did not yet know about the first.
     WaitingRepository(uow.session).hold_scheduled(partner.id)
@@ -68,6 +76,7 @@ def resume(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
     if partner.paused_at is None:
         return partner
     partner.paused_at = None
+    partner.pause_until = None
     deliveries = WaitingRepository(uow.session)
     held = deliveries.first_stage_in(partner.id, S.HELD)
     if held is None:
@@ -92,6 +101,25 @@ def resume(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
         partner.program_start_date = max(start, resumed_start)
     deliveries.release_held(held.id, due)
     return partner
+
+
+def end_due_pauses(rt: Runtime) -> int:
+    """Resumes every partner whose timed pause has run out, each in its own transaction
+    (one that fails is tried again on the next run). The database decides who is due:
+    no task waits weeks in a queue for the moment."""
+    now = rt.clock.now()
+    with rt.read_session() as session:
+        due = PartnerRepository(session).pauses_ending(now, END_PAUSES_BATCH)
+    ended = 0
+    for partner_id in due:
+        with rt.unit_of_work() as uow:
+            partner = PartnerRepository(uow.session).get_for_update(partner_id)
+            # Checked again under the lock: they may have resumed or paused anew.
+            if partner is not None and partner.pause_until is not None \
+                    and partner.pause_until <= now and partner.status in _RESUMABLE:
+                resume(uow, rt, partner_id)
+                ended += 1
+    return ended
 
 
 def set_quiet_days(uow: UnitOfWork, rt: Runtime, partner_id: int,
