@@ -33,12 +33,14 @@ SWEEP_AFTER = timedelta(seconds=30)
 SWEEP_BATCH = 200
 
 
-def queue(uow: UnitOfWork, rt: Runtime, partner: Partner, notice: Notice) -> bool:
+def queue(uow: UnitOfWork, rt: Runtime, partner: Partner, notice: Notice, *,
+          news: bool = False) -> bool:
     """Queues one notice to the partner (locked by the caller), due now; False when one
-    just went or the day's allowance is used."""
+    just went or the day's allowance is used. ``news``: it says something the last one
+    did not (another new address), so a recent one does not stand in for it."""
     now = rt.clock.now()
     times = NoticeRepository(uow.session).sent_times(partner.id, notice)
-    if times and now - max(times) < NOTICE_GAP:
+    if times and now - max(times) < NOTICE_GAP and not news:
         return False
     if sum(1 for t in times if now - t < timedelta(days=1)) >= NOTICES_PER_DAY:
         return False

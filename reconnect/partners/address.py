@@ -35,9 +35,10 @@ def request_change(uow: UnitOfWork, rt: Runtime, partner_id: int, new_email: str
     partner = _locked(uow, partner_id)
     if address == partner.email:
         raise PreferenceError("new_email", "That is the address your emails already go to.")
+    news = partner.pending_email != address
     partner.pending_email = address
-    notices.queue(uow, rt, partner, Notice.NEW_ADDRESS)
-    notices.queue(uow, rt, partner, Notice.ADDRESS_CHANGE)
+    notices.queue(uow, rt, partner, Notice.NEW_ADDRESS, news=news)
+    notices.queue(uow, rt, partner, Notice.ADDRESS_CHANGE, news=news)
     return address
 
 
