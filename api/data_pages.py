@@ -29,6 +29,14 @@ def export_data(token: str, rt: RuntimeDep) -> Response:
                              "Cache-Control": "no-store"})
 
 
+@router.get("/preferences/{token}/my-data", response_class=HTMLResponse)
+def my_data_page(token: str, rt: RuntimeDep) -> HTMLResponse:
+    """The same export as the download, as a page a person reads (or prints)."""
+    with rt.read_session() as session:
+        data = my_data.export(session, rt, token)
+    return page(rt, "my_data.html", data=data, token=token)
+
+
 @router.get("/preferences/{token}/erase", response_class=HTMLResponse)
 def erase_page(token: str, rt: RuntimeDep) -> HTMLResponse:
     with rt.read_session() as session:
