@@ -268,6 +268,9 @@ def unsubscribe_undo(token: str, rt: RuntimeDep) -> HTMLResponse:
             "To come back after that, sign up again with your address: we will email you "
             "a link to continue where you stopped or start again."], 409,
             link_url="/", link_text="Go to the signup page")
+    if back is None:
+        return message_page(rt, "Your emails are on", [
+            "Your emails are already on again: nothing more to do."])
     return message_page(rt, f"Welcome back, {back.first_name}", [back.sentence()])
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
-from reconnect.models import Partner
+from reconnect.models import Partner, PartnerStatus
 from reconnect.notices.repository import LeavingReasons
 from reconnect.partners import comeback, preferences
 from reconnect.partners.links import link_holder
@@ -53,10 +53,12 @@ def pause_instead(uow: UnitOfWork, rt: Runtime, token: str, weeks: int) -> Partn
     return preferences.pause(uow, rt, partner.id, rt.clock.now() + timedelta(weeks=weeks))
 
 
-def undo(uow: UnitOfWork, rt: Runtime, token: str) -> comeback.Back:
-    """Takes stopping back within the undo window. Raises NotAway when it is too late
-    or there is nothing to undo."""
+def undo(uow: UnitOfWork, rt: Runtime, token: str) -> comeback.Back | None:
+    """Takes stopping back within the undo window; None when the emails are already on
+    (a repeated click). Raises NotAway when it is too late or nothing can be undone."""
     partner = holder(uow.session, rt, token, for_update=True)
+    if partner.status is PartnerStatus.ACTIVE:
+        return None
     if not comeback.undo_window_open(partner, rt.clock.now()):
         raise comeback.NotAway
     return comeback.come_back(uow, rt, partner, restart=False)
