@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from api.main import create_app
 from reconnect.clock import ManualClock
@@ -30,7 +30,8 @@ from tests.support.smtp import SmtpSink
 
 pytestmark = needs_chromium
 
-SCREENS = {"phone": {"width": 375, "height": 740}, "desktop": {"width": 1280, "height": 800}}
+SCREENS: dict[str, ViewportSize] = {"phone": {"width": 375, "height": 740},
+                                    "desktop": {"width": 1280, "height": 800}}
 NEW = "ana.new@example.org"
 
 
