@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from reconnect.mail.inline import inline_css
 from reconnect.mail.message import OutgoingEmail
 from reconnect.mail.plain_text import wrap_plain
-from reconnect.mail.render import Footer
+from reconnect.mail.render import Footer, RenderedEmail
 from reconnect.models import Delivery, Partner, PartnerStatus
 from reconnect.notices.kinds import Notice, notice_of
 from reconnect.partners.links import link_token
@@ -60,26 +60,33 @@ def compose_notice(rt: Runtime, delivery: Delivery, partner: Partner, message_id
             raise ValueError("no new address waits for confirmation")
         to = partner.pending_email
         token = link_token(rt, partner, Purpose.ADDRESS, e=partner.pending_email)
-        wording = _new_address(partner, f"{base}/address/{token}")
+        wording = new_address_wording(f"{base}/address/{token}")
         own = None  # the new address gets only the one link it needs
     elif notice is Notice.ADDRESS_CHANGE:
-        wording = _address_change(partner, f"{base}/preferences/{own}")
+        assert partner.pending_email is not None
+        wording = address_change_wording(partner.pending_email, f"{base}/preferences/{own}")
     elif notice is Notice.WELCOME_BACK:
         token = link_token(rt, partner, Purpose.REJOIN,
                            u=int(partner.unsubscribed_at.timestamp())
                            if partner.unsubscribed_at else 0)
-        wording = _welcome_back(partner, f"{base}/rejoin/{token}")
+        wording = welcome_back_wording(f"{base}/rejoin/{token}")
     else:
         assert own is not None
-        wording = _links(partner, base, own)
-    html = inline_css(render("email/notice.html", wording=wording, first_name=partner.first_name,
-                             subject=wording.subject, preheader=wording.preheader,
-                             footer=footer(rt, program, unsubscribe_url, own)))
-    text = wrap_plain(render("email/notice.txt", wording=wording, first_name=partner.first_name,
-                             footer=footer(rt, program, unsubscribe_url, own)))
-    return OutgoingEmail(to_name=partner.first_name, to_address=to, subject=wording.subject,
-                         html=html, text=text, message_id=message_id,
+        wording = links_wording(base, own)
+    rendered = render_notice(wording, partner.first_name,
+                             footer(rt, program, unsubscribe_url, own))
+    return OutgoingEmail(to_name=partner.first_name, to_address=to, subject=rendered.subject,
+                         html=rendered.html, text=rendered.text, message_id=message_id,
                          sender_name=program.sender_name, unsubscribe_url=unsubscribe_url)
+
+
+def render_notice(wording: Wording, first_name: str, footer: Footer) -> RenderedEmail:
+    """HTML (styles inlined) and plain text from the layout every email shares."""
+    context = {"wording": wording, "first_name": first_name, "subject": wording.subject,
+               "preheader": wording.preheader, "footer": footer}
+    return RenderedEmail(subject=wording.subject, preheader=wording.preheader,
+                         html=inline_css(render("email/notice.html", **context)),
+                         text=wrap_plain(render("email/notice.txt", **context)))
 
 
 def _program(rt: Runtime, partner: Partner) -> Program:
@@ -88,7 +95,7 @@ def _program(rt: Runtime, partner: Partner) -> Program:
     return rt.programs.current(slug)[1]
 
 
-def _links(partner: Partner, base: str, token: str) -> Wording:
+def links_wording(base: str, token: str) -> Wording:
     return Wording(
         subject="Your Reconnect links",
         preheader="The links you asked for: your preferences, your journey and help.",
@@ -100,7 +107,7 @@ def _links(partner: Partner, base: str, token: str) -> Wording:
         after=("If you did not ask for this, you can ignore it: nothing has changed.",))
 
 
-def _welcome_back(partner: Partner, url: str) -> Wording:
+def welcome_back_wording(url: str) -> Wording:
     return Wording(
         subject="Welcome back to Reconnect",
         preheader="Continue where you stopped, or start again: your choice.",
@@ -112,7 +119,7 @@ def _welcome_back(partner: Partner, url: str) -> Wording:
                "it.",))
 
 
-def _new_address(partner: Partner, url: str) -> Wording:
+def new_address_wording(url: str) -> Wording:
     return Wording(
         subject="Please confirm your new address for Reconnect",
         preheader="One click and your emails come here from now on.",
@@ -122,12 +129,11 @@ def _new_address(partner: Partner, url: str) -> Wording:
         after=("If this was not you, ignore this email: nothing changes.",))
 
 
-def _address_change(partner: Partner, url: str) -> Wording:
-    assert partner.pending_email is not None
+def address_change_wording(new_email: str, url: str) -> Wording:
     return Wording(
         subject="Your Reconnect address is changing",
         preheader="A change of address was asked for on your preferences page.",
-        paragraphs=(f"A change of address to {masked(partner.pending_email)} was asked for "
+        paragraphs=(f"A change of address to {masked(new_email)} was asked for "
                     "on your preferences page. Your emails move there once that address is "
                     "confirmed.",
                     "If that was not you, open your preferences and cancel the change."),
