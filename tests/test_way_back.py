@@ -210,3 +210,42 @@ def test_an_erased_address_signing_up_again_is_simply_new(
     [confirmation] = _sign_up_again(client, runtime, smtp_sink)
     assert "/confirm/" in confirmation.text
     assert BEN not in confirmation.text
+
+
+def test_a_welcome_back_link_opened_months_later_says_how_to_get_a_new_one(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    path = _stopped_ana(client, runtime, smtp_sink, clock)
+    clock.advance(timedelta(days=90))
+    response = client.get(path)
+    assert response.status_code == 410
+    assert "This link has expired" in response.text
+    assert partner(runtime, ANA).status is PartnerStatus.UNSUBSCRIBED
+
+
+def test_a_stopped_persons_preferences_link_opened_months_later_tells_the_truth(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    message = first_stage_email(client, runtime, smtp_sink, clock)
+    preferences = next(path_of(u) for u in links(message) if "/preferences/" in u)
+    _stop(client, message)
+    clock.advance(timedelta(days=180))
+    text = client.get(preferences).text
+    assert "Stopped: nothing more is sent to you" in text
+    assert "sign up again" in text
+    assert "hour you chose" not in text
+
+
+def test_an_erased_persons_welcome_back_link_reaches_nobody_after_a_stranger_signs_up(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    path = _stopped_ana(client, runtime, smtp_sink, clock)
+    preferences = next(path_of(u) for u in links(smtp_sink.to(ANA)[-2])
+                       if "/preferences/" in u)
+    assert client.post(f"{preferences}/erase").status_code == 200
+    first_stage_email(client, runtime, smtp_sink, clock)  # someone new, same address
+    before = [(d.key, d.status) for d in deliveries(runtime, ANA)]
+    response = client.post(path, data={"choice": "restart"})
+    assert response.status_code == 400
+    assert "Ana" not in response.text
+    assert [(d.key, d.status) for d in deliveries(runtime, ANA)] == before

@@ -173,3 +173,48 @@ def test_the_signup_form_focuses_the_first_problem_after_a_failed_submit(
     tab.get_by_role("button", name="Start the program").click()
     expect(tab.locator("#first_name")).to_be_focused()
     expect(tab.locator(".error-summary li")).to_have_count(2)
+
+
+def test_the_signup_page_suggests_the_browsers_own_zone(
+        browser: Browser, runtime: Runtime) -> None:
+    with serve(create_app(runtime)) as base:
+        context = browser.new_context(base_url=base, timezone_id="Asia/Tokyo",
+                                      viewport=SCREENS["phone"])
+        page = context.new_page()
+        page.goto("/")
+        expect(page.locator("#timezone")).to_have_value("Asia/Tokyo")
+        expect(page.locator("#timezone option:checked")).to_have_text(
+            "Asia/Tokyo (UTC+09:00)")
+        context.close()
+
+
+def test_an_invited_partner_is_offered_their_own_zone_not_the_inviters(
+        browser: Browser, client: TestClient, runtime: Runtime,
+        smtp_sink: SmtpSink) -> None:
+    client.post("/api/v1/signups", json={"email": ANA, "first_name": "Ana",
+                                         "timezone": "America/New_York", "send_hour": 7,
+                                         "partner_email": "ben@example.org",
+                                         "partner_first_name": "Ben"})
+    send_due_now(runtime)
+    invitation = smtp_sink.to("ben@example.org")[-1]
+    with serve(create_app(runtime)) as base:
+        context = browser.new_context(base_url=base, timezone_id="Europe/Dublin",
+                                      viewport=SCREENS["phone"])
+        page = context.new_page()
+        page.goto(next(path_of(u) for u in links(invitation) if "/confirm/" in u))
+        expect(page.locator("#timezone")).to_have_value("Europe/Dublin")
+        context.close()
+
+
+def test_the_reminder_choice_keeps_the_cards_width_on_a_phone(
+        tab: Page, client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    tab.goto(preferences_path(first_stage_email(client, runtime, smtp_sink, clock)))
+    label = tab.locator("label.check")
+    card = tab.locator(".card")
+    label_box, card_box = label.bounding_box(), card.bounding_box()
+    assert label_box is not None
+    assert card_box is not None
+    # The words use the card's width (less its padding), not a narrow column.
+    assert label_box["width"] > card_box["width"] * 0.75
+    assert label_box["height"] < 160
