@@ -276,3 +276,11 @@ def test_a_malformed_new_address_is_refused_beside_its_field(
     assert response.status_code == 422
     assert 'id="new_email-error"' in response.text
     assert row_counts(runtime) == before
+
+
+def test_the_help_page_never_tells_a_stopped_person_their_emails_are_paused(
+        client: TestClient, first: Received, link: str) -> None:
+    client.post(unsubscribe_path(first))
+    response = client.post(link.replace("/preferences/", "/help/"))
+    assert response.status_code == 200
+    assert "emails are paused" not in response.text
