@@ -249,3 +249,16 @@ def test_an_erased_persons_welcome_back_link_reaches_nobody_after_a_stranger_sig
     assert response.status_code == 400
     assert "Ana" not in response.text
     assert [(d.key, d.status) for d in deliveries(runtime, ANA)] == before
+
+
+def test_someone_in_discreet_mode_gets_links_under_a_subject_naming_nothing(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    first_stage_email(client, runtime, smtp_sink, clock)
+    with runtime.unit_of_work() as uow:
+        ana = uow.session.get(type(partner(runtime, ANA)), partner(runtime, ANA).id)
+        assert ana is not None
+        ana.discreet = True
+    client.post("/my-link", data={"email": ANA})
+    send_due_now(runtime)
+    assert smtp_sink.to(ANA)[-1].subject == "The links you asked for"

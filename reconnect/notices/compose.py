@@ -4,7 +4,7 @@ layout is the one every email shares (templates/email/notice.*)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reconnect.mail.inline import inline_css
 from reconnect.mail.message import OutgoingEmail
@@ -35,6 +35,8 @@ class Wording:
     paragraphs: tuple[str, ...]
     buttons: tuple[Button, ...]
     after: tuple[str, ...] = ()
+    # For someone in discreet mode: a subject that names nothing (no program name).
+    discreet_subject: str = "A note about your account"
 
 
 def masked(address: str) -> str:
@@ -73,6 +75,8 @@ def compose_notice(rt: Runtime, delivery: Delivery, partner: Partner, message_id
     else:
         assert own is not None
         wording = links_wording(base, own)
+    if partner.discreet:
+        wording = replace(wording, subject=wording.discreet_subject)
     rendered = render_notice(wording, partner.first_name,
                              footer(rt, program, unsubscribe_url, own))
     return OutgoingEmail(to_name=partner.first_name, to_address=to, subject=rendered.subject,
@@ -97,7 +101,7 @@ def _program(rt: Runtime, partner: Partner) -> Program:
 
 def links_wording(base: str, token: str) -> Wording:
     return Wording(
-        subject="Your Reconnect links",
+        subject="Your Reconnect links", discreet_subject="The links you asked for",
         preheader="The links you asked for: your preferences, your journey and help.",
         paragraphs=("You asked for your links. Each one is private to you, so please keep "
                     "this email to yourself.",),
@@ -109,7 +113,7 @@ def links_wording(base: str, token: str) -> Wording:
 
 def welcome_back_wording(url: str) -> Wording:
     return Wording(
-        subject="Welcome back to Reconnect",
+        subject="Welcome back to Reconnect", discreet_subject="Welcome back",
         preheader="Continue where you stopped, or start again: your choice.",
         paragraphs=("Someone, hopefully you, signed up with this address again. Your emails "
                     "stopped earlier; if you would like them back, you can continue where "
@@ -122,6 +126,7 @@ def welcome_back_wording(url: str) -> Wording:
 def new_address_wording(url: str) -> Wording:
     return Wording(
         subject="Please confirm your new address for Reconnect",
+        discreet_subject="Please confirm your new address",
         preheader="One click and your emails come here from now on.",
         paragraphs=("You asked for your Reconnect emails to come to this address. Please "
                     "confirm it is yours.",),
@@ -132,6 +137,7 @@ def new_address_wording(url: str) -> Wording:
 def address_change_wording(new_email: str, url: str) -> Wording:
     return Wording(
         subject="Your Reconnect address is changing",
+        discreet_subject="Your address is changing",
         preheader="A change of address was asked for on your preferences page.",
         paragraphs=(f"A change of address to {masked(new_email)} was asked for "
                     "on your preferences page. Your emails move there once that address is "
