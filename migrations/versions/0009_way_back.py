@@ -1,6 +1,8 @@
 """finding the way back: timed pauses, change of address, link requests, leaving reasons
 
-Expand only. When a timed pause ends (null: paused until resumed); a new address waiting
+Expand only. On SQLite, partners, reflections and signup requests get back the
+AUTOINCREMENT that 0008's rebuild dropped, so ids are never handed out twice. When a
+timed pause ends (null: paused until resumed); a new address waiting
 for its owner's confirmation; "email me my links" requests as they arrive, before anyone
 looks up the address (as signup requests are kept); and how many people gave each reason
 for leaving, as bare counts that name no one.
@@ -22,7 +24,19 @@ depends_on = None
 backward_compatible = True
 
 
+# Tables whose SQLite definition lost AUTOINCREMENT when 0008 rebuilt them (a batch
+# rebuild copies the columns, not the table's options): without it SQLite hands a
+# deleted row's id out again, and ids must only ever grow (models.NEVER_REUSE_IDS).
+# Parents before children, so a rebuilt child's foreign keys name rebuilt parents.
+IDS_THAT_MUST_GROW = ("partners", "reflections", "signup_requests")
+
+
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for table in IDS_THAT_MUST_GROW:
+            with op.batch_alter_table(table, recreate="always",
+                                      table_kwargs={"sqlite_autoincrement": True}):
+                pass
     with op.batch_alter_table("partners") as batch:
         batch.add_column(sa.Column("pause_until", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("pending_email", sa.String(254), nullable=True))
