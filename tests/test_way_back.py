@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus, PartnerStatus
+from reconnect.notices import service as notices
 from reconnect.runtime import Runtime
+from tasks.celery_app import make_celery
 from tests.support.flows import (
     ANA,
     BEN,
@@ -262,3 +264,22 @@ def test_someone_in_discreet_mode_gets_links_under_a_subject_naming_nothing(
     client.post("/my-link", data={"email": ANA})
     send_due_now(runtime)
     assert smtp_sink.to(ANA)[-1].subject == "The links you asked for"
+
+
+def test_a_links_request_left_behind_is_sent_by_the_sweep(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        clock: ManualClock) -> None:
+    first_stage_email(client, runtime, smtp_sink, clock)
+    with runtime.unit_of_work() as uow:  # as if the process stopped right after answering
+        notices.receive_link_request(uow, runtime, ANA)
+    assert notices.process_waiting_link_requests(runtime) == 0  # too young to be lost
+    clock.advance(notices.SWEEP_AFTER + timedelta(seconds=1))
+    assert notices.process_waiting_link_requests(runtime) == 1
+    send_due_now(runtime)
+    assert smtp_sink.to(ANA)[-1].subject == "Your Reconnect links"
+
+
+def test_beat_ends_timed_pauses_every_minute(runtime: Runtime) -> None:
+    schedule = make_celery(runtime.settings).conf.beat_schedule
+    assert schedule["end-pauses"]["task"] == "reconnect.end_pauses"
+    assert schedule["end-pauses"]["schedule"] == 60.0
