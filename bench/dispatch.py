@@ -70,6 +70,7 @@ from sqlalchemy import Engine, between, func, insert, select, text, update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import free_port  # noqa: E402
 from bench.scratch import ensure_database  # noqa: E402
 from reconnect.db.engine import make_engine  # noqa: E402
 from reconnect.db.migrate import rebuild  # noqa: E402
@@ -88,7 +89,6 @@ from reconnect.program.model import Program  # noqa: E402
 from reconnect.runtime import Runtime, build_runtime  # noqa: E402
 from reconnect.settings import Environment, Settings  # noqa: E402
 from tasks.celery_app import CelerySender, make_celery  # noqa: E402
-from tests.support.smtp import free_port  # noqa: E402
 
 BENCH_URL = os.environ.get(
     "RECONNECT_BENCH_DATABASE_URL",

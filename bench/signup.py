@@ -28,8 +28,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.http import wait_until_healthy  # noqa: E402
-from tests.support.smtp import free_port  # noqa: E402
+from bench.harness import free_port, wait_until_healthy  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BENCH_DB = "reconnect_bench"
