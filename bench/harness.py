@@ -65,7 +65,7 @@ def api_env(database_url: str, port: int, **variables: str) -> dict[str, str]:
 
 def start_api(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     """Migrates, then starts uvicorn; returns once /healthz answers."""
-    subprocess.run([sys.executable, "-m", "reconnect.cli", "db", "upgrade"], env=env,
+    subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], env=env,
                    cwd=ROOT, check=True, capture_output=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--workers",

@@ -51,7 +51,7 @@ def start_api(database_url: str, port: int, workers: int) -> subprocess.Popen[by
                RECONNECT_BASE_URL=f"http://127.0.0.1:{port}",
                RECONNECT_SIGNUP_LIMIT_PER_CLIENT="10000000/hour",
                RECONNECT_SIGNUP_LIMIT_PER_EMAIL="100/hour")
-    subprocess.run([sys.executable, "-m", "reconnect.cli", "db", "upgrade"], env=env,
+    subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], env=env,
                    cwd=ROOT, check=True, capture_output=True)
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--workers",

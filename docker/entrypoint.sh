@@ -51,7 +51,7 @@ role="${1:-api}"
 case "$role" in
   migrate)
     wait_for_database
-    exec python -m reconnect.cli db upgrade
+    exec python -m cli db upgrade
     ;;
   api)
     wait_for_database

@@ -195,3 +195,33 @@ def page(browser: Browser, runtime: Runtime) -> Iterator[Page]:
         context = browser.new_context(base_url=base, viewport={"width": 375, "height": 740})
         yield context.new_page()
         context.close()
+
+
+# The marks of the slow kinds, given here by what a test uses so that no test can forget
+# its mark (`make test-fast` deselects all three; `make test` runs everything):
+#   fault    everything under tests/faults/: breaks a part on purpose
+#   browser  uses the `browser` or `page` fixture: drives headless Chromium
+#   process  its module starts processes of its own (an API, workers, Redis, Dovecot)
+_PROCESS_STARTERS = frozenset({
+    "subprocess", "tests.support.api_server", "tests.support.processes",
+    "tests.support.entrypoints", "tests.support.dovecot",
+})
+
+
+def _starts_processes(module: Any) -> bool:
+    return any(
+        getattr(value, "__module__", None) in _PROCESS_STARTERS
+        or getattr(value, "__name__", None) in _PROCESS_STARTERS
+        for value in vars(module).values()
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "faults" in item.path.parts:
+            item.add_marker(pytest.mark.fault)
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        module = getattr(item, "module", None)
+        if module is not None and _starts_processes(module):
+            item.add_marker(pytest.mark.process)

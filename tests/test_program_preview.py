@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from reconnect.cli import main
+from cli.main import main
 from reconnect.program.loader import ProgramError, load_program_dir
 from reconnect.program.model import Program, Stage
 from reconnect.program.preview import render_preview, sample, stage_views
