@@ -44,7 +44,7 @@ usage() {
 }
 
 wait_for_database() {
-  python -m reconnect.db.wait --timeout "$DB_WAIT_SECONDS"
+  python -m reconnect.startup.wait --timeout "$DB_WAIT_SECONDS"
 }
 
 role="${1:-api}"

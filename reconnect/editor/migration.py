@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import stage_due_at
+from reconnect.editor.migration_repository import MigrationRepository
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
-from reconnect.program.migration_repository import MigrationRepository
 from reconnect.program.model import Program, Stage
 from reconnect.runtime import Runtime
 
