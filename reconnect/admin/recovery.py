@@ -26,13 +26,13 @@ from reconnect.admin.resend import ResendRefused, resend
 from reconnect.admin.schemas import PartnerSummary
 from reconnect.admin.service import InvalidInput, UnknownPartner, audit, summary
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.compose import stage_key_of
-from reconnect.deliveries.planning import schedule_next
 from reconnect.deliveries.schedule import next_send_time
 from reconnect.jobs import DISPATCH_DUE
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
+from reconnect.sending.compose import stage_key_of
+from reconnect.sending.planning import schedule_next
 
 MAX_REASON = 200
 REQUEUE, COPY = "requeue", "copy"

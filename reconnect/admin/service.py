@@ -23,7 +23,6 @@ from reconnect.admin.schemas import (
     WaitingEmail,
 )
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.compose import stage_key_of
 from reconnect.deliveries.health import queue_health
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus
 from reconnect.partners import my_data, preferences
@@ -32,6 +31,7 @@ from reconnect.partners.my_data import Erased
 from reconnect.partners.preferences import PartnerNotActive, UnknownPartner
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
+from reconnect.sending.compose import stage_key_of
 from reconnect.validation import clean_email
 
 __all__ = ["Erased", "InvalidInput", "PartnerNotActive", "UnknownPartner", "audit", "erase",

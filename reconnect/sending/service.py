@@ -17,15 +17,15 @@ from functools import partial
 
 from sqlalchemy import Connection
 
-from reconnect.deliveries.batch import ClaimKeeper, prepare
-from reconnect.deliveries.labels import stage_label
-from reconnect.deliveries.outcomes import Outcome, record_failure, record_sent
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.jobs import DELIVER, DISPATCH_DUE
 from reconnect.mail.replies import Blame
 from reconnect.mail.smtp import MailError
 from reconnect.models import DeliveryStatus
 from reconnect.runtime import Runtime
+from reconnect.sending.batch import ClaimKeeper, prepare
+from reconnect.sending.labels import stage_label
+from reconnect.sending.outcomes import Outcome, record_failure, record_sent
 
 __all__ = ["Outcome", "deliver", "deliver_one", "dispatch_due", "reap_stale"]
 

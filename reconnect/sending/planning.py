@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import stage_due_at
-from reconnect.deliveries.sent_repository import Basis, NextStage, Plan
 from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
+from reconnect.sending.sent_repository import Basis, NextStage, Plan
 
 __all__ = ["Plan", "plan_after", "replan", "schedule_next"]
 

@@ -12,10 +12,6 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from reconnect.bounces import tags
-from reconnect.deliveries.compose import NothingToSend, compose
-from reconnect.deliveries.labels import stage_label
-from reconnect.deliveries.outcomes import Attempt, Outcome, with_reconnect
-from reconnect.deliveries.planning import enrolled, plan_after
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.resends import RESENDABLE
 from reconnect.mail.message import OutgoingEmail, WireMessage, build_message
@@ -23,6 +19,10 @@ from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, Pa
 from reconnect.partners.repository import PartnerRepository
 from reconnect.reflections import nudges
 from reconnect.runtime import Runtime
+from reconnect.sending.compose import NothingToSend, compose
+from reconnect.sending.labels import stage_label
+from reconnect.sending.outcomes import Attempt, Outcome, with_reconnect
+from reconnect.sending.planning import enrolled, plan_after
 from reconnect.settings import HEARTBEAT_SECONDS
 
 log = logging.getLogger(__name__)

@@ -14,16 +14,16 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.planning import Plan, replan, schedule_next
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.retry import retry_delay
-from reconnect.deliveries.sent_repository import Recorded, SentRepository
 from reconnect.mail.replies import Blame
 from reconnect.mail.smtp import MailError
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.service import suppress
 from reconnect.runtime import Runtime
+from reconnect.sending.planning import Plan, replan, schedule_next
+from reconnect.sending.sent_repository import Recorded, SentRepository
 
 log = logging.getLogger(__name__)
 S = DeliveryStatus

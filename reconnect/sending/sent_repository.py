@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from reconnect.db.types import UTCDateTime
+from reconnect.column_types import UTCDateTime
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 
 S = DeliveryStatus
