@@ -63,9 +63,9 @@ def _clock(args: argparse.Namespace) -> int:
     settings = get_settings()
     sender = None
     if settings.redis_url:
-        from tasks.celery_app import CelerySender, make_celery
+        from tasks.celery_app import celery_sender
 
-        sender = CelerySender(make_celery(settings))
+        sender = celery_sender(settings)
     rt = build_runtime(settings, sender=sender)
     try:
         if args.clock_command == "next":
