@@ -29,6 +29,7 @@ from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.schedule import next_send_time
 from reconnect.jobs import DISPATCH_DUE
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
+from reconnect.partners import rules
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
 from reconnect.sending.compose import stage_key_of
@@ -98,7 +99,7 @@ def _stage(delivery: Delivery) -> str | None:
 
 
 def _action(delivery: Delivery, partner: Partner) -> str:
-    if partner.suppressed_at is not None:
+    if rules.suppressed(partner):
         return "suppressed"
     if partner.status is PartnerStatus.UNSUBSCRIBED:
         return "unsubscribed"
@@ -119,7 +120,7 @@ def unsuppress(uow: UnitOfWork, rt: Runtime, partner_id: int, reason: str) -> Pa
     partner = PartnerRepository(uow.session).get_for_update(partner_id)
     if partner is None:
         raise UnknownPartner(partner_id)
-    if partner.suppressed_at is not None:
+    if rules.suppressed(partner):
         was = partner.suppressed_reason
         partner.suppressed_at = partner.suppressed_reason = None
         partner.permanent_failures = 0

@@ -13,6 +13,7 @@ from reconnect.deliveries.resends import RESENDABLE, resend_key
 from reconnect.jobs import DISPATCH_DUE
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner
 from reconnect.partners.repository import PartnerRepository
+from reconnect.partners.rules import suppressed
 from reconnect.runtime import Runtime
 
 # The stage's own email went out, or its time came and the send failed for good.
@@ -58,7 +59,7 @@ def resend(uow: UnitOfWork, rt: Runtime, partner_id: int, stage_key: str) -> Res
 
 
 def _check_partner(partner: Partner) -> None:
-    if partner.suppressed_at is not None:
+    if suppressed(partner):
         raise ResendRefused("suppressed", "This address is suppressed; nothing more is "
                                           "sent to it.")
     if partner.status not in RESENDABLE:

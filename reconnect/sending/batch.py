@@ -17,6 +17,7 @@ from reconnect.deliveries.resends import RESENDABLE
 from reconnect.mail.message import OutgoingEmail, WireMessage, build_message
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
+from reconnect.partners.rules import suppressed
 from reconnect.reflections import nudges
 from reconnect.runtime import Runtime
 from reconnect.sending.compose import NothingToSend, compose
@@ -103,7 +104,7 @@ def _wire(rt: Runtime, email: OutgoingEmail, delivery_id: int, now: datetime) ->
 def _stopped(rt: Runtime, session: Session, delivery: Delivery,
              partner: Partner) -> DeliveryStatus | None:
     """Why this email must not go now (cancelled, or held for a pause), or None."""
-    if partner.suppressed_at is not None:
+    if suppressed(partner):
         return S.CANCELLED
     if delivery.kind is DeliveryKind.CONFIRMATION:
         wanted = partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None

@@ -17,16 +17,13 @@ from reconnect.deliveries.schedule import stage_due_at
 from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
+from reconnect.partners.rules import enrolled
 from reconnect.runtime import Runtime
 from reconnect.sending.sent_repository import Basis, NextStage, Plan
 
-__all__ = ["Plan", "plan_after", "replan", "schedule_next"]
+__all__ = ["Plan", "enrolled", "plan_after", "replan", "schedule_next"]
 
 S = DeliveryStatus
-
-
-def enrolled(partner: Partner) -> bool:
-    return partner.status is PartnerStatus.ACTIVE and partner.suppressed_at is None
 
 
 def plan_after(rt: Runtime, session: Session, partner: Partner, position: int,
