@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from reconnect.admin.needs import Needs
 from reconnect.admin.recovery_repository import RecoveryRepository
 from reconnect.admin.resend import ResendRefused, resend
 from reconnect.admin.schemas import PartnerSummary
@@ -31,7 +32,6 @@ from reconnect.jobs import DISPATCH_DUE
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners import rules
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
 from reconnect.sending.compose import stage_key_of
 from reconnect.sending.planning import schedule_next
 
@@ -67,7 +67,7 @@ def plan_retry(session: Session, since: datetime, until: datetime) -> RetryPlan:
                       for d, p in rows])
 
 
-def retry_failed(uow: UnitOfWork, rt: Runtime, since: datetime, until: datetime) -> RetryPlan:
+def retry_failed(uow: UnitOfWork, rt: Needs, since: datetime, until: datetime) -> RetryPlan:
     plan = plan_retry(uow.session, since, until)
     repo, now, done = RecoveryRepository(uow.session), rt.clock.now(), []
     for candidate in plan.candidates:
@@ -111,7 +111,7 @@ def _action(delivery: Delivery, partner: Partner) -> str:
     return REQUEUE
 
 
-def unsuppress(uow: UnitOfWork, rt: Runtime, partner_id: int, reason: str) -> PartnerSummary:
+def unsuppress(uow: UnitOfWork, rt: Needs, partner_id: int, reason: str) -> PartnerSummary:
     """Mail may go to the address again; an enrolled partner's program resumes with the
     stage the suppression cancelled (at their next send hour), or the one after."""
     reason = " ".join(reason.split())
@@ -131,7 +131,7 @@ def unsuppress(uow: UnitOfWork, rt: Runtime, partner_id: int, reason: str) -> Pa
     return summary(uow.session, rt, partner_id)
 
 
-def _resume_program(uow: UnitOfWork, rt: Runtime, partner: Partner) -> None:
+def _resume_program(uow: UnitOfWork, rt: Needs, partner: Partner) -> None:
     repo, now = RecoveryRepository(uow.session), rt.clock.now()
     last = repo.last_stage(partner.id)
     if last is None:

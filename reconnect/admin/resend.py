@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from reconnect.admin.needs import Needs
 from reconnect.admin.repository import AdminRepository
 from reconnect.admin.schemas import Resent
 from reconnect.admin.service import InvalidInput, UnknownPartner, audit
@@ -14,7 +15,6 @@ from reconnect.jobs import DISPATCH_DUE
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner
 from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.rules import suppressed
-from reconnect.runtime import Runtime
 
 # The stage's own email went out, or its time came and the send failed for good.
 _REACHED = frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED})
@@ -29,7 +29,7 @@ class ResendRefused(Exception):
         self.message = message
 
 
-def resend(uow: UnitOfWork, rt: Runtime, partner_id: int, stage_key: str) -> Resent:
+def resend(uow: UnitOfWork, rt: Needs, partner_id: int, stage_key: str) -> Resent:
     """Adds a resend due now and asks for a dispatch once it commits."""
     partner = PartnerRepository(uow.session).get_for_update(partner_id)
     if partner is None:

@@ -18,7 +18,7 @@ from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.rules import enrolled
-from reconnect.sending.needs import Needs
+from reconnect.ports import ProgramSource
 from reconnect.sending.sent_repository import Basis, NextStage, Plan
 
 __all__ = ["Plan", "enrolled", "plan_after", "replan", "schedule_next"]
@@ -26,7 +26,7 @@ __all__ = ["Plan", "enrolled", "plan_after", "replan", "schedule_next"]
 S = DeliveryStatus
 
 
-def plan_after(rt: Needs, session: Session, partner: Partner, position: int,
+def plan_after(rt: ProgramSource, session: Session, partner: Partner, position: int,
                now: datetime) -> Plan | None:
     if not enrolled(partner) or partner.program_version_id is None \
             or partner.program_start_date is None:
@@ -41,7 +41,7 @@ def plan_after(rt: Needs, session: Session, partner: Partner, position: int,
     return Plan(basis, NextStage(following.key, following.position, due))
 
 
-def replan(rt: Needs, session: Session, partner_id: int, delivery_id: int, position: int,
+def replan(rt: ProgramSource, session: Session, partner_id: int, delivery_id: int, position: int,
            now: datetime) -> None:
     """Moves a just-added stage to the time the partner's current schedule gives."""
     partner = PartnerRepository(session).get_for_update(partner_id)
@@ -52,7 +52,7 @@ def replan(rt: Needs, session: Session, partner_id: int, delivery_id: int, posit
         WaitingRepository(session).reschedule(delivery_id, plan.following.due_at)
 
 
-def schedule_next(rt: Needs, session: Session, partner_id: int, position: int,
+def schedule_next(rt: ProgramSource, session: Session, partner_id: int, position: int,
                   now: datetime) -> None:
     """Plans the next stage with the partner locked (after a failed stage)."""
     partner = PartnerRepository(session).get_for_update(partner_id)
