@@ -4,7 +4,7 @@ named by RECONNECT_DATABASE_URL (Postgres in CI) or a fresh SQLite file."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from reconnect.clock import ManualClock
 from reconnect.db.engine import make_engine
 from reconnect.db.migrate import rebuild
 from reconnect.models import Base
+from reconnect.program import catalog as program_catalog
 from reconnect.runtime import NullSender, Runtime, build_runtime, set_runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from tasks.celery_app import CelerySender, make_celery
@@ -51,6 +52,33 @@ def redis_never_on_the_event_loop() -> Iterator[None]:
     redis.connection.AbstractConnection.send_packed_command = guarded  # type: ignore[method-assign]
     yield
     redis.connection.AbstractConnection.send_packed_command = original  # type: ignore[method-assign]
+
+
+def _remembered(parse: Callable[..., Any]) -> Callable[..., Any]:
+    """``parse`` once per distinct content: parsing is a pure function of the files, and
+    every test's fresh Runtime would otherwise parse and check every stage again (about
+    half of the suite's time). Failures are not kept, so a broken edit is parsed, and
+    reported, every time, as without this."""
+    kept: dict[tuple[Any, ...], Any] = {}
+
+    def remembered(*args: Any, **kwargs: Any) -> Any:
+        key = tuple(str(a) if isinstance(a, os.PathLike) else tuple(sorted(a.items()))
+                    if isinstance(a, dict) else a for a in args) + tuple(sorted(kwargs.items()))
+        if key not in kept:
+            kept[key] = parse(*args, **kwargs)
+        return kept[key]
+
+    return remembered
+
+
+@pytest.fixture(scope="session", autouse=True)
+def programs_parsed_once() -> Iterator[None]:
+    """The catalog's parsing, remembered across the session's Runtimes (the loader's own
+    tests call the loader directly and are not affected)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("parse_program_dir", "parse_program"):
+            patch.setattr(program_catalog, name, _remembered(getattr(program_catalog, name)))
+        yield
 
 
 @pytest.fixture(scope="session")
