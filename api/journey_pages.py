@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse
 from api.deps import RuntimeDep
 from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import message_page, page
-from reconnect.partners.archive import NotReceived, archived_email
 from reconnect.reflections.journey import Journey, journey
+from reconnect.sending.archive import NotReceived, archived_email
 
 router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
 

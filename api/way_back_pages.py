@@ -12,8 +12,7 @@ from pydantic import BaseModel, ValidationError
 from api.deps import LimiterDep, RuntimeDep, client_address
 from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import message_page, page
-from reconnect.notices import service as notices
-from reconnect.partners import address, comeback
+from reconnect.partners import address, comeback, notices
 from reconnect.ratelimit import RateLimited
 from reconnect.validation import Email
 

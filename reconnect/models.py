@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from reconnect.db.types import UTCDateTime
+from reconnect.column_types import UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -69,7 +69,8 @@ class DeliveryKind(StrEnum):
     NUDGE = "nudge"  # at most one per stage: your partner answered a shared question
     RESEND = "resend"  # an operator's extra copy of a stage already received
     # A message about the person's own links or address (their links, welcome back, a
-    # new address to confirm, the old one told); its key says which (reconnect.notices).
+    # new address to confirm, the old one told); its key says which
+    # (reconnect/partners/notice_kinds.py).
     NOTICE = "notice"
 
 

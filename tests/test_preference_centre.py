@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus, PartnerStatus
-from reconnect.notices.repository import LeavingReasons
+from reconnect.partners.notice_repository import LeavingReasons
 from reconnect.partners.preferences import end_due_pauses
 from reconnect.runtime import Runtime
 from tests.support.flows import (

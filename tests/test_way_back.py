@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus, PartnerStatus
-from reconnect.notices import service as notices
+from reconnect.partners import notices
 from reconnect.runtime import Runtime
 from tasks.celery_app import make_celery
 from tests.support.flows import (

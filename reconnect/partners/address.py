@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.models import Partner, PartnerStatus
-from reconnect.notices import service as notices
-from reconnect.notices.kinds import Notice
+from reconnect.partners import notices
 from reconnect.partners.links import link_holder
+from reconnect.partners.needs import Needs
+from reconnect.partners.notice_kinds import Notice
 from reconnect.partners.preferences import PartnerNotActive, PreferenceError, UnknownPartner
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose, TokenError, TokenProblem
 from reconnect.validation import clean_email
 
@@ -25,7 +25,7 @@ class AddressTaken(Exception):
     """The new address is already someone's (perhaps the person's own other one)."""
 
 
-def request_change(uow: UnitOfWork, rt: Runtime, partner_id: int, new_email: str) -> str:
+def request_change(uow: UnitOfWork, rt: Needs, partner_id: int, new_email: str) -> str:
     """Records the new address as waiting and sends the two notices; returns the cleaned
     address. A second request for the same address moments later sends nothing more."""
     try:
@@ -47,13 +47,13 @@ def cancel_change(uow: UnitOfWork, partner_id: int) -> None:
     _locked(uow, partner_id).pending_email = None
 
 
-def pending_address(session: Session, rt: Runtime, token: str) -> str:
+def pending_address(session: Session, rt: Needs, token: str) -> str:
     """The address a confirmation link would switch to; reads only."""
     partner, data = link_holder(session, rt, Purpose.ADDRESS, token)
     return _waiting(partner, data)
 
 
-def confirm_change(uow: UnitOfWork, rt: Runtime, token: str) -> Partner:
+def confirm_change(uow: UnitOfWork, rt: Needs, token: str) -> Partner:
     partner, data = link_holder(uow.session, rt, Purpose.ADDRESS, token, for_update=True)
     address = _waiting(partner, data)
     if PartnerRepository(uow.session).by_emails([address]):

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from reconnect.deliveries.schedule import stage_due_at
 from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryStatus, Partner, PartnerStatus
-from reconnect.notices.compose import masked
 from reconnect.partners.comeback import UNDO_WINDOW, continue_stage, undo_window_open
 from reconnect.partners.comeback_repository import ComebackRepository
+from reconnect.partners.needs import Needs
+from reconnect.partners.notice_kinds import masked
 from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.steps import step_name
-from reconnect.runtime import Runtime
 
 S = DeliveryStatus
 
@@ -45,7 +45,7 @@ def local_day(moment: datetime, zone: str) -> str:
     return f"{local:%A} {local.day} {local:%B}"
 
 
-def centre(session: Session, rt: Runtime, partner_id: int) -> Centre:
+def centre(session: Session, rt: Needs, partner_id: int) -> Centre:
     partner = PartnerRepository(session).get(partner_id)
     assert partner is not None, "the caller read the partner from a valid link"
     now = rt.clock.now()
@@ -72,7 +72,7 @@ def _state(partner: Partner) -> str:
     return partner.status.value
 
 
-def _next(session: Session, rt: Runtime, partner: Partner,
+def _next(session: Session, rt: Needs, partner: Partner,
           now: datetime) -> tuple[str | None, str | None]:
     """The next stage email and when it comes: its row's time when scheduled; for a
     timed pause, the time resuming will give it; nothing when paused until resumed."""

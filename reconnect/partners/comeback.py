@@ -19,8 +19,8 @@ from reconnect.deliveries.schedule import next_send_time, stage_due_at
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.comeback_repository import ComebackRepository
 from reconnect.partners.links import link_holder
+from reconnect.partners.needs import Needs
 from reconnect.program.model import Stage
-from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose, TokenError, TokenProblem
 
 S = DeliveryStatus
@@ -66,7 +66,7 @@ def rejoin_token_stamp(partner: Partner) -> int:
     return int(partner.unsubscribed_at.timestamp()) if partner.unsubscribed_at else 0
 
 
-def _from_rejoin_token(session: Session, rt: Runtime, token: str,
+def _from_rejoin_token(session: Session, rt: Needs, token: str,
                        for_update: bool = False) -> Partner:
     partner, data = link_holder(session, rt, Purpose.REJOIN, token, for_update=for_update)
     if partner.status not in _AWAY or data.get("u") != rejoin_token_stamp(partner):
@@ -74,14 +74,14 @@ def _from_rejoin_token(session: Session, rt: Runtime, token: str,
     return partner
 
 
-def rejoin_view(session: Session, rt: Runtime, token: str) -> RejoinView:
+def rejoin_view(session: Session, rt: Needs, token: str) -> RejoinView:
     partner = _from_rejoin_token(session, rt, token)
     nxt = continue_stage(session, rt, partner)
     return RejoinView(partner.first_name, nxt.title if nxt else None,
                       partner.status is PartnerStatus.COMPLETED)
 
 
-def continue_stage(session: Session, rt: Runtime, partner: Partner) -> Stage | None:
+def continue_stage(session: Session, rt: Needs, partner: Partner) -> Stage | None:
     """The stage continuing would send next, or None if nothing is left to continue."""
     if partner.program_version_id is None or partner.status is PartnerStatus.COMPLETED:
         return None
@@ -94,7 +94,7 @@ def continue_stage(session: Session, rt: Runtime, partner: Partner) -> Stage | N
     return program.stage_at(0 if last is None else last + 1)
 
 
-def rejoin(uow: UnitOfWork, rt: Runtime, token: str, *, restart: bool) -> Back:
+def rejoin(uow: UnitOfWork, rt: Needs, token: str, *, restart: bool) -> Back:
     partner = _from_rejoin_token(uow.session, rt, token, for_update=True)
     return come_back(uow, rt, partner, restart=restart)
 
@@ -104,7 +104,7 @@ def undo_window_open(partner: Partner, now: datetime) -> bool:
         partner.unsubscribed_at is not None and now - partner.unsubscribed_at <= UNDO_WINDOW
 
 
-def come_back(uow: UnitOfWork, rt: Runtime, partner: Partner, *, restart: bool) -> Back:
+def come_back(uow: UnitOfWork, rt: Needs, partner: Partner, *, restart: bool) -> Back:
     """Enrols the (locked) partner again. Continuing sends the stage they stopped
     before, at their next send time; starting again sends the first stage of the
     current program version. Raises NotAway if they are not away."""

@@ -9,11 +9,11 @@ from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.models import Partner, PartnerStatus
-from reconnect.notices.repository import LeavingReasons
 from reconnect.partners import comeback, preferences
 from reconnect.partners.links import link_holder
+from reconnect.partners.needs import Needs
+from reconnect.partners.notice_repository import LeavingReasons
 from reconnect.partners.service import leave
-from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose
 
 # The reasons offered, in the order shown. Only the key is stored, as a count: nothing
@@ -31,11 +31,11 @@ class UnknownReason(ValueError):
     pass
 
 
-def holder(session: Session, rt: Runtime, token: str, for_update: bool = False) -> Partner:
+def holder(session: Session, rt: Needs, token: str, for_update: bool = False) -> Partner:
     return link_holder(session, rt, Purpose.UNSUBSCRIBE, token, for_update=for_update)[0]
 
 
-def stop(uow: UnitOfWork, rt: Runtime, token: str, reason: str = "") -> bool:
+def stop(uow: UnitOfWork, rt: Needs, token: str, reason: str = "") -> bool:
     """Unsubscribes; returns False if they already had (a repeat counts no reason)."""
     if reason and reason not in REASONS:
         raise UnknownReason(reason)
@@ -48,12 +48,12 @@ def stop(uow: UnitOfWork, rt: Runtime, token: str, reason: str = "") -> bool:
     return True
 
 
-def pause_instead(uow: UnitOfWork, rt: Runtime, token: str, weeks: int) -> Partner:
+def pause_instead(uow: UnitOfWork, rt: Needs, token: str, weeks: int) -> Partner:
     partner = holder(uow.session, rt, token)
     return preferences.pause(uow, rt, partner.id, rt.clock.now() + timedelta(weeks=weeks))
 
 
-def undo(uow: UnitOfWork, rt: Runtime, token: str) -> comeback.Back | None:
+def undo(uow: UnitOfWork, rt: Needs, token: str) -> comeback.Back | None:
     """Takes stopping back within the undo window; None when the emails are already on
     (a repeated click). Raises NotAway when it is too late or nothing can be undone."""
     partner = holder(uow.session, rt, token, for_update=True)

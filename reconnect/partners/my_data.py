@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.labels import stage_label
+from reconnect.deliveries import resends
 from reconnect.models import Delivery, DeliveryKind, Reflection
-from reconnect.notices.kinds import Notice, notice_of
 from reconnect.partners.data_repository import PartnerDataRepository
+from reconnect.partners.needs import Needs
+from reconnect.partners.notice_kinds import Notice, notice_of
 from reconnect.partners.preference_links import holder_id
 from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.steps import step_name
 from reconnect.program.model import Program
-from reconnect.runtime import Runtime
 from reconnect.tokens import TokenError, TokenProblem
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -40,14 +40,14 @@ class Erased:
     emails: int
 
 
-def export(session: Session, rt: Runtime, token: str) -> dict[str, Any]:
+def export(session: Session, rt: Needs, token: str) -> dict[str, Any]:
     found = export_partner(session, rt, holder_id(session, rt, token))
     if found is None:
         raise TokenError(TokenProblem.INVALID)
     return found
 
 
-def export_partner(session: Session, rt: Runtime, partner_id: int) -> dict[str, Any] | None:
+def export_partner(session: Session, rt: Needs, partner_id: int) -> dict[str, Any] | None:
     """Everything stored about the partner, or None if nothing is (erased, or unknown).
     Beside each stored key, what a person reads: the step's name, the question and the
     chosen answer in words, and every time also in the partner's own time zone."""
@@ -110,10 +110,20 @@ def _email_name(program: Program | None, delivery: Delivery) -> str:
         return "Confirmation of your address"
     if delivery.kind is DeliveryKind.NOTICE:
         return NOTICE_NAMES.get(notice_of(delivery.key), "A note about your links")
-    stage = program.stage(stage_label(delivery)) if program else None
+    stage = program.stage(_stage_key(delivery)) if program else None
     prefix = {DeliveryKind.NUDGE: "Reminder: ", DeliveryKind.RESEND: "Copy: "}.get(
         delivery.kind, "")
     return prefix + (step_name(stage) if stage else delivery.key)
+
+
+def _stage_key(delivery: Delivery) -> str:
+    """The stage an email is about: its key, a resend's stage, or a reminder's stage
+    (reminder keys are "_nudge-<stage>", reconnect/reflections/nudges.py)."""
+    if delivery.kind is DeliveryKind.RESEND:
+        return resends.stage_of(delivery)
+    if delivery.kind is DeliveryKind.NUDGE:
+        return delivery.key.removeprefix("_nudge-")
+    return delivery.key
 
 
 def _local(value: datetime | None, zone: str) -> str | None:
@@ -121,7 +131,7 @@ def _local(value: datetime | None, zone: str) -> str | None:
     return value.astimezone(ZoneInfo(zone)).isoformat() if value is not None else None
 
 
-def erase(uow: UnitOfWork, rt: Runtime, token: str) -> Erased:
+def erase(uow: UnitOfWork, rt: Needs, token: str) -> Erased:
     """Erases everything stored about the partner. Their partner keeps their own data
     and emails, and is not told."""
     erased = erase_partner(uow, holder_id(uow.session, rt, token))

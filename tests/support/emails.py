@@ -8,9 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from reconnect.deliveries.compose import footer_with_links
+from reconnect.editor.preview import stage_views
+from reconnect.editor.preview_emails import other_emails
 from reconnect.mail.render import RenderedEmail, reflect_url
-from reconnect.notices.compose import (
+from reconnect.program.loader import load_program_dir, program_dirs
+from reconnect.sending.compose import footer_with_links
+from reconnect.sending.notice_compose import (
     Wording,
     address_change_wording,
     links_wording,
@@ -18,9 +21,6 @@ from reconnect.notices.compose import (
     render_notice,
     welcome_back_wording,
 )
-from reconnect.program.loader import load_program_dir, program_dirs
-from reconnect.program.preview import stage_views
-from reconnect.program.preview_emails import other_emails
 from reconnect.settings import PROJECT_ROOT, Environment, Settings
 
 # As long as a real reflection token, so text parts are measured with real links.

@@ -1,0 +1,45 @@
+"""Which notice a delivery is: its key is ``_<notice>-<n>``. Stage keys cannot contain
+"_", so these can never collide with a stage's key under UNIQUE(partner_id, key)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from reconnect.models import Delivery, Partner, PartnerStatus
+
+
+class Notice(StrEnum):
+    LINKS = "links"  # "email me my links": fresh links to their own pages
+    WELCOME_BACK = "welcome"  # a signup for an unsubscribed address: the way back in
+    NEW_ADDRESS = "new-address"  # sent to the new address, to confirm it is theirs
+    ADDRESS_CHANGE = "address-change"  # sent to the current address: a change was asked
+
+
+def masked(address: str) -> str:
+    """"n***@example.org": enough for its owner to recognise, little for anyone else."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def notice_key(notice: Notice, number: int) -> str:
+    return f"_{notice.value}-{number}"
+
+
+def notice_of(key: str) -> Notice | None:
+    name = key.removeprefix("_").rsplit("-", 1)[0]
+    try:
+        return Notice(name)
+    except ValueError:
+        return None
+
+
+def notice_wanted(delivery: Delivery, partner: Partner) -> bool:
+    """Whether the notice still makes sense at its send (the person may have acted
+    since it was queued): a welcome back only while they are still away, a new address
+    only while it still waits."""
+    notice = notice_of(delivery.key)
+    if notice is Notice.WELCOME_BACK:
+        return partner.status in (PartnerStatus.UNSUBSCRIBED, PartnerStatus.COMPLETED)
+    if notice in (Notice.NEW_ADDRESS, Notice.ADDRESS_CHANGE):
+        return partner.pending_email is not None
+    return notice is Notice.LINKS and partner.status is not PartnerStatus.PENDING
