@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import product
 
-from reconnect.deliveries.compose import footer_with_links, previous_stage, stage_variables
+from reconnect.deliveries.compose import footer_with_links, stage_variables
 from reconnect.mail.render import RenderedEmail, prompt_views, render_stage_email
+from reconnect.program.audience import AUDIENCES, Audience
 from reconnect.program.model import Program, Prompt, Stage
+from reconnect.program.reader import previous_stage
 from reconnect.settings import Settings
 
 HARMLESS_LINK = "#"
@@ -28,16 +30,28 @@ class Sample:
     label: str
     first_name: str
     partner_name: str
+    audience: Audience
 
 
-SAMPLES = (
-    Sample("joined", "Sam, whose partner Alex has joined", "Sam", "Alex"),
-    Sample("not-joined", "Sam, whose partner has not joined yet", "Sam", ""),
-)
+_ROLE_WORDS = {"inviter": "who invited their partner", "invitee": "who was invited",
+               "solo": "who started alone"}
+_PARTNER_WORDS = {"joined": "Alex has joined", "invited": "Alex is invited, not joined yet",
+                  "left": "Alex has left the program", "none": "no partner in the program"}
+
+# One sample reader per audience: each role and partner state the texts can speak to.
+SAMPLES = tuple(
+    Sample(f"{a.role}-{a.partner}", f"Sam, {_ROLE_WORDS[a.role]}; {_PARTNER_WORDS[a.partner]}",
+           "Sam", "Alex" if a.has_partner_name else "", a)
+    for a in AUDIENCES)
+
+
+# The names of the two samples before roles, kept so saved preview links still work.
+_OLD_KEYS = {"joined": "inviter-joined", "not-joined": "solo-none"}
 
 
 def sample(key: str | None) -> Sample:
     """The sample partner named ``key``; the first one for anything else."""
+    key = _OLD_KEYS.get(key or "", key)
     return next((s for s in SAMPLES if s.key == key), SAMPLES[0])
 
 
@@ -88,8 +102,8 @@ def describe_answers(program: Program, stage: Stage, previous: Mapping[str, str]
 def render_preview(program: Program, stage: Stage, settings: Settings, who: Sample,
                    previous: Mapping[str, str], answer_link: AnswerLink) -> RenderedEmail:
     footer = footer_with_links(settings, program, HARMLESS_LINK, lambda _page: HARMLESS_LINK)
-    variables = stage_variables(who.first_name, who.partner_name,
-                                answers(program, stage, previous))
+    variables = stage_variables(program, stage, who.first_name, who.partner_name,
+                                who.audience, answers(program, stage, previous))
     return render_stage_email(program, stage, variables,
                               prompt_views(stage.prompts, answer_link), footer)
 
