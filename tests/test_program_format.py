@@ -148,7 +148,8 @@ def test_a_safety_choice_and_worrying_answers_load(tiny: Path) -> None:
          "    worrying: [not-safe]\n    replies:\n      unsure: \"Unsure is a fine start.\"\n")
     _snippet(tiny, "support", "You are not alone with this.")
     mood = load_program_dir(tiny).stages[0].prompts[1]
-    assert mood.is_safety("not-safe") and mood.is_worrying("not-safe")
+    assert mood.is_safety("not-safe")
+    assert mood.is_worrying("not-safe")
     assert mood.reply_for("unsure") == ("Unsure is a fine start.",)
 
 
@@ -158,7 +159,7 @@ def test_worrying_answers_need_the_support_snippet(tiny: Path) -> None:
     find_problem(problems_loading(tiny), "snippets/support.md", "is missing")
 
 
-@pytest.mark.parametrize("discreet, field, fragment", [
+@pytest.mark.parametrize(("discreet", "field", "fragment"), [
     ('discreet:\n  sender_name: "Notes"\n  subject: "Your =?utf-8?q?note?="\n'
      '  preheader: "A note."\n', "discreet.subject", "must not contain '=?'"),
     ('discreet:\n  sender_name: "Notes"\n  subject: "Your note"\n',
@@ -176,7 +177,8 @@ def test_a_discreet_block_loads(tiny: Path) -> None:
     edit(tiny, MANIFEST, "stages:", 'discreet:\n  sender_name: "Weekly notes"\n'
          '  subject: "Your note for this week"\n  preheader: "A short note."\nstages:')
     discreet = load_program_dir(tiny).discreet
-    assert discreet is not None and discreet.sender_name == "Weekly notes"
+    assert discreet is not None
+    assert discreet.sender_name == "Weekly notes"
 
 
 def test_a_subject_whose_week_does_not_match_its_day_is_refused(tiny: Path) -> None:
@@ -217,7 +219,7 @@ def test_a_follow_up_that_is_not_the_last_stage_is_refused(tiny: Path) -> None:
                  field="follow_up", fix="list the follow-up stage last")
 
 
-@pytest.mark.parametrize("role, partner", [("invitee", "left"), ("solo", "invited")])
+@pytest.mark.parametrize(("role", "partner"), [("invitee", "left"), ("solo", "invited")])
 def test_a_text_failing_for_one_audience_names_it(tiny: Path, role: str,
                                                   partner: str) -> None:
     edit(tiny, LATER, "A second letter.", f"A second letter.{{% if role == '{role}' and "
