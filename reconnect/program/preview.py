@@ -120,9 +120,12 @@ def stage_views(program: Program, stage: Stage, settings: Settings,
         return render_preview(program, stage, settings, who, previous, answer_link)
 
     unanswered = answers(program, stage, {})
+    readers: dict[str, list[str]] = {}  # the other readers who get the same email
     for who in SAMPLES:
         email = render(who, unanswered)
         views.setdefault(email.html, View(who.key, who.label, who, unanswered, email))
+        if views[email.html].sample != who:
+            readers.setdefault(email.html, []).append(who.key)
     for previous in _combinations(previous_prompts(program, stage)):
         email = render(SAMPLES[0], previous)
         shown = views.get(email.html)
@@ -135,7 +138,9 @@ def stage_views(program: Program, stage: Stage, settings: Settings,
             also[email.html].append(next(value for value in previous.values() if value))
     return [replace(view, title=describe_answers(program, stage, view.previous,
                                                  tuple(also[html])))
-            if html in also else view for html, view in views.items()]
+            if html in also else
+            replace(view, title=f"{view.title} (the same for {', '.join(readers[html])})")
+            if html in readers else view for html, view in views.items()]
 
 
 def _one_answer(previous: Mapping[str, str]) -> str | None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconnect.program.audience import Audience
-from reconnect.program.model import LOW_RATINGS, Program, Stage
-from reconnect.program.snippets import LOW_RATING, PARTNER_SAFETY
+from reconnect.program.model import LOW_RATINGS, Program, Prompt, Stage
+from reconnect.program.snippets import LOW_RATING, PARTNER_SAFETY, REVEAL, REVEAL_FAR_APART
 from reconnect.program.text import render_source
 
 
@@ -66,3 +66,17 @@ def reads_solo(audience: Audience) -> bool:
     """Whether the reader gets only the version of a partner exercise to do alone: no
     partner in the program to do it with, or starting alone."""
     return audience.role == "solo" or audience.partner in ("none", "left")
+
+
+# Two ratings this far apart on the 1-5 scale get the gentler prompt.
+FAR_APART = 2
+
+
+def reveal_words(program: Program, prompt: Prompt, own: str, theirs: str,
+                 variables: Mapping[str, object]) -> str | None:
+    """The prompt to talk that comes with two revealed answers (Markdown): the gentler
+    one when two ratings are far apart, where the program has it."""
+    far = prompt.kind == "scale" and own.isdigit() and theirs.isdigit() \
+        and abs(int(own) - int(theirs)) >= FAR_APART
+    return (snippet(program, REVEAL_FAR_APART, variables) if far else None) \
+        or snippet(program, REVEAL, variables)

@@ -18,15 +18,12 @@ from reconnect.models import Partner, Reflection
 from reconnect.partners.audience import audience_of
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.model import Program, Prompt, Stage
-from reconnect.program.reader import previous_stage, snippet, stage_variables
-from reconnect.program.snippets import REVEAL, REVEAL_FAR_APART, SUPPORT
+from reconnect.program.reader import previous_stage, reveal_words, snippet, stage_variables
+from reconnect.program.snippets import SUPPORT
 from reconnect.program.text import markdown_to_html, render_markdown
 from reconnect.reflections.journey import Reveal, reveal_state
 from reconnect.reflections.repository import ReflectionRepository
 from reconnect.runtime import Runtime
-
-# Two ratings this far apart on the 1-5 scale get the gentler prompt.
-FAR_APART = 2
 
 
 @dataclass(frozen=True)
@@ -114,8 +111,6 @@ def _revealed(session: Session, program: Program, prompt: Prompt, own: Reflectio
     theirs = ReflectionRepository(session).get(other.id, own.stage_key, prompt.key)
     if theirs is None or reveal_state(own, theirs) is not Reveal.REVEALED:
         return None
-    far = prompt.kind == "scale" and abs(int(own.answer) - int(theirs.answer)) >= FAR_APART
-    text = (snippet(program, REVEAL_FAR_APART, variables) if far else None) \
-        or snippet(program, REVEAL, variables)
+    text = reveal_words(program, prompt, own.answer, theirs.answer, variables)
     return Revealed(other.first_name, ", ".join(prompt.labels_of(theirs.answer)),
                     _html(text))
