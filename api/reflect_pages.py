@@ -8,6 +8,7 @@ a worrying answer) and leads on to the week's next open question and the journey
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form
@@ -37,7 +38,9 @@ def _page(rt: Runtime, session: Session, ctx: reflections.ReflectionContext, *,
     closed: the saved answer, whatever the link chose)."""
     program = rt.programs.version(session, ctx.partner.program_version_id or 0)
     shown = ctx.existing if state in ("saved", "just-saved") else None
-    care = answer_care(session, rt, program, ctx.partner, ctx.stage, ctx.prompt, shown)
+    care = answer_care(session, program, ctx.partner, ctx.stage, ctx.prompt, shown,
+                       now=rt.clock.now(),
+                       invitation_lifetime=timedelta(days=rt.settings.confirm_token_days))
     token = preferences_token(rt, ctx.partner)
     context.setdefault("note", ctx.existing.note if ctx.existing else None)
     context.setdefault("shared", bool(ctx.existing and ctx.existing.shared))

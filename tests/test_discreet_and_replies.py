@@ -17,13 +17,13 @@ from pydantic import ValidationError
 from sqlalchemy import select, update
 
 from reconnect.clock import ManualClock
-from reconnect.deliveries.compose import compose
 from reconnect.deliveries.resends import resend_key
 from reconnect.mail.message import OutgoingEmail, build_message
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner
 from reconnect.program.model import DEFAULT_DISCREET, Program
 from reconnect.reflections.nudges import nudge_key
 from reconnect.runtime import Runtime
+from reconnect.sending.compose import compose
 from reconnect.settings import Settings
 from tests.support.flows import ANA, BEN, send_due_now, signup_body
 from tests.support.rich_program import DISCREET, rich_programs

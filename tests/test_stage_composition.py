@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from reconnect.deliveries.compose import stage_variables
 from reconnect.mail.render import Footer, RenderedEmail, prompt_views, render_stage_email
 from reconnect.program.audience import AUDIENCES, Audience
 from reconnect.program.loader import load_program_dir
 from reconnect.program.model import Program
 from reconnect.program.reader import reads_solo
+from reconnect.sending.compose import stage_variables
 from tests.support.rich_program import (
     LOW_RATING_TEXT,
     PARTNER_TITLE,

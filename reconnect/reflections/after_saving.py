@@ -9,7 +9,7 @@ only when both chose to share it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -23,7 +23,6 @@ from reconnect.program.snippets import SUPPORT
 from reconnect.program.text import markdown_to_html, render_markdown
 from reconnect.reflections.journey import Reveal, reveal_state
 from reconnect.reflections.repository import ReflectionRepository
-from reconnect.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -59,16 +58,18 @@ def _html(markdown: str | None) -> Markup | None:
     return Markup(markdown_to_html(markdown)) if markdown else None  # noqa: S704 - escaped
 
 
-def answer_care(session: Session, rt: Runtime, program: Program, partner: Partner,
-                stage: Stage, prompt: Prompt, own: Reflection | None) -> AnswerCare:
+def answer_care(session: Session, program: Program, partner: Partner, stage: Stage,
+                prompt: Prompt, own: Reflection | None, *, now: datetime,
+                invitation_lifetime: timedelta) -> AnswerCare:
+    """``now`` and ``invitation_lifetime`` decide where the partner stands (an
+    invitation older than that has lapsed)."""
     saved = {r.prompt_key: r for r in ReflectionRepository(session).for_stage(partner.id,
                                                                               stage.key)}
     following = next_unanswered(stage, prompt, set(saved))
     if own is None:
         return AnswerCare((), False, None, None, None, following)
     other = PartnerRepository(session).other_partner(partner)
-    audience = audience_of(partner, other, rt.clock.now(),
-                           timedelta(days=rt.settings.confirm_token_days))
+    audience = audience_of(partner, other, now, invitation_lifetime)
     variables = stage_variables(program, stage, partner.first_name,
                                 other.first_name if other else "", audience, {})
     safety = prompt.is_safety(own.answer)

@@ -33,7 +33,7 @@ from reconnect.program.reader import previous_stage
 from reconnect.program.reader import stage_variables as reader_variables
 from reconnect.reflections.nudges import stage_of
 from reconnect.reflections.repository import ReflectionRepository
-from reconnect.runtime import Runtime
+from reconnect.sending.needs import Needs
 from reconnect.settings import Settings
 from reconnect.signups.invitations import no_invites_token
 from reconnect.tokens import Purpose
@@ -43,7 +43,7 @@ class NothingToSend(Exception):
     """The delivery no longer makes sense (stage gone from the pinned version)."""
 
 
-def message_id(rt: Runtime, delivery: Delivery) -> str:
+def message_id(rt: Needs, delivery: Delivery) -> str:
     # Deterministic, so a resend after a crash carries the same id and inboxes that
     # de-duplicate on Message-ID can fold the two copies; keyed, so it tells a reader
     # nothing about how many emails or people there are.
@@ -52,7 +52,7 @@ def message_id(rt: Runtime, delivery: Delivery) -> str:
     return f"<{base64.b32encode(digest).decode().lower()}@{rt.settings.mail_domain}>"
 
 
-def footer(rt: Runtime, program: Program, unsubscribe_url: str | None,
+def footer(rt: Needs, program: Program, unsubscribe_url: str | None,
            partner_token: str | None = None) -> Footer:
     """``partner_token`` (the partner's preferences token) adds the preferences and
     "I don't feel safe" links; confirmation emails go without them."""
@@ -75,7 +75,7 @@ def footer_with_links(settings: Settings, program: Program, unsubscribe_url: str
                   replies_read=settings.reply_to is not None)
 
 
-def reader_audience(rt: Runtime, partner: Partner, other: Partner | None) -> Audience:
+def reader_audience(rt: Needs, partner: Partner, other: Partner | None) -> Audience:
     """Who is reading: the partner's role and where the other partner stands now."""
     return audience_of(partner, other, rt.clock.now(),
                        timedelta(days=rt.settings.confirm_token_days))
@@ -88,7 +88,7 @@ def stage_variables(program: Program, stage: Stage, first_name: str, partner_nam
     return reader_variables(program, stage, first_name, partner_name, audience, previous)
 
 
-def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
+def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
             other: Partner | None) -> OutgoingEmail:
     """``other`` is the partner's partner, if any (loaded by the caller with its batch).
     Every kind goes out under the discreet envelope when the partner chose it."""
@@ -159,7 +159,7 @@ def previous_answers(session: Session, program: Program, stage: Stage,
     return answers
 
 
-def outgoing(rt: Runtime, delivery: Delivery, partner: Partner, program: Program,
+def outgoing(rt: Needs, delivery: Delivery, partner: Partner, program: Program,
              rendered: RenderedEmail, unsubscribe_url: str | None) -> OutgoingEmail:
     """The email to send for ``delivery``: the rendered parts under the sender name they
     were rendered for (the program version's, or the discreet one), with Reply-To when
