@@ -275,3 +275,14 @@ def test_an_answer_not_shared_by_the_partner_is_never_shown(
     page = client.post(_page_of(_paths(smtp_sink, ANA)["connection=4"]),
                        data={"answer": "4", "share": "yes"}).text
     assert "Ben answered" not in page
+
+
+def test_the_journey_shows_a_multi_answer_in_words(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
+    paths = _week_one(client, runtime, smtp_sink, clock)
+    saved = client.post(_page_of(paths["noticed=no-one"]),
+                        data={"answer": ["no-one", "fewer-talks"]})
+    journey = re.search(r'href="(/journey/[^"]+)"', saved.text)
+    assert journey is not None
+    assert "You answered: <strong>Fewer talks, No one to talk to</strong>" in \
+        client.get(journey.group(1)).text
