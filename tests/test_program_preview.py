@@ -13,6 +13,7 @@ from markupsafe import escape
 from cli.main import main
 from reconnect.editor.preview import render_preview, sample, stage_views
 from reconnect.editor.preview_gallery import FileLinks, framed, write_gallery
+from reconnect.program.audience import AUDIENCES
 from reconnect.program.loader import ProgramError, load_program_dir
 from reconnect.program.model import Program, Stage
 from reconnect.runtime import Runtime
@@ -264,6 +265,12 @@ def test_choosing_a_low_previous_answer_shows_the_support_block(client: TestClie
     form = client.get(path, params={"previous.connection": "2"}, headers=BEARER).text
     assert '<select id="previous-connection" name="previous.connection">' in form
     assert '<option value="2" selected>' in form
+
+
+def test_the_served_preview_offers_every_role_and_partner_state(client: TestClient) -> None:
+    page = client.get("/admin/program/main/acknowledge", headers=BEARER).text
+    for audience in AUDIENCES:
+        assert f'<option value="{audience.role}-{audience.partner}"' in page
 
 
 def test_choosing_the_sample_partner_changes_the_names(client: TestClient) -> None:
