@@ -43,6 +43,12 @@ def other_emails(program: Program, settings: Settings) -> list[OtherEmail]:
                                  f"{reader.first_name}",
                    render_confirmation_email(program, reader.partner_name, reader.first_name,
                                              HARMLESS_LINK, without_pages)),
+        # Every kind looks like this from outside for a reader in discreet mode.
+        OtherEmail("discreet-confirmation", "Discreet mode: the confirmation, with the "
+                                            "sender, subject and preheader every email "
+                                            "then has",
+                   render_confirmation_email(program, reader.first_name, None,
+                                             HARMLESS_LINK, without_pages, discreet=True)),
     ]
     for stage in program.stages:
         shared = tuple(p for p in stage.prompts if p.shared)

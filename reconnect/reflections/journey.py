@@ -106,9 +106,10 @@ def _step(program: Program, index: int, sent: set[str],
         reveal = reveal_state(own, their) if prompt.shared else \
             (Reveal.YOURS_ONLY if own else Reveal.NOT_ANSWERED)
         answers.append(AnswerView(
-            question=prompt.question, answer=prompt.label_for(own.answer) if own else None,
+            question=prompt.question,
+            answer=", ".join(prompt.labels_of(own.answer)) if own else None,
             note=own.note if own else None, shared_prompt=prompt.shared, reveal=reveal,
-            partner_answer=prompt.label_for(their.answer)
+            partner_answer=", ".join(prompt.labels_of(their.answer))
             if their and reveal is Reveal.REVEALED else None))
     return StepView(index + 1, stage.title, stage.key in sent, tuple(answers))
 
