@@ -105,6 +105,10 @@ class Couple(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The couple's program start: the local date the first partner confirmed. Both
+    # partners' weeks count from it, so a partner who joins late lines up with the other.
+    started_on: Mapped[date | None] = mapped_column(Date)
+    invitations_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Partner(Base):
@@ -146,6 +150,14 @@ class Partner(Base):
     # Whether to get the one gentle reminder per step when their partner has answered a
     # shared question and they have not.
     nudges: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # "inviter", "invitee" or "solo" (see reconnect/program/audience.py); None on rows
+    # written before roles existed.
+    role: Mapped[str | None] = mapped_column(String(10))
+    # Set on the partner who stays when the other unsubscribes, erases or lets their
+    # membership lapse; never says which.
+    partner_left: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A neutral sender name, subject and preheader on every email to this person.
+    discreet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     couple: Mapped[Couple] = relationship(lazy="raise")
 
@@ -190,7 +202,8 @@ class Reflection(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     stage_key: Mapped[str] = mapped_column(String(60))
     prompt_key: Mapped[str] = mapped_column(String(60))
-    answer: Mapped[str] = mapped_column(String(60))
+    # One value, or several joined by commas for a multi-select question.
+    answer: Mapped[str] = mapped_column(String(255))
     note: Mapped[str | None] = mapped_column(Text)
     # The writer's choice, for prompts the program marks shared: their partner sees this
     # answer only once both have answered and both chose to share.
@@ -264,6 +277,7 @@ class SignupRequest(Base):
     partner_email: Mapped[str | None] = mapped_column(String(254))
     partner_first_name: Mapped[str | None] = mapped_column(String(60))
     program: Mapped[str] = mapped_column(String(60))
+    discreet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 

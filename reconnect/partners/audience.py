@@ -1,0 +1,49 @@
+"""Where a partner stands in their couple, as stage texts see it (program/audience.py).
+
+Pure: it takes the two rows (the other one may be gone) and the invitation lifetime, so
+the sender, the pages and the preview all decide it the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from reconnect.models import Partner, PartnerStatus
+from reconnect.program.audience import Audience, PartnerState, Role
+
+
+def role_of(partner: Partner, other: Partner | None) -> Role:
+    if partner.role in ("inviter", "invitee", "solo"):
+        return partner.role  # type: ignore[return-value]
+    # Rows from before roles were stored.
+    if partner.invited_by_id is not None:
+        return "invitee"
+    if other is not None and other.invited_by_id == partner.id:
+        return "inviter"
+    return "solo"
+
+
+def partner_state(partner: Partner, other: Partner | None, now: datetime,
+                  invitation_lifetime: timedelta) -> PartnerState:
+    if other is not None:
+        if other.status is PartnerStatus.PENDING:
+            if other.invited_by_id == partner.id and now - other.created_at < invitation_lifetime:
+                return "invited"
+        elif other.status is not PartnerStatus.UNSUBSCRIBED:
+            return "joined"
+        elif other.confirmed_at is not None:
+            return "left"
+    return "left" if partner.partner_left else "none"
+
+
+def audience_of(partner: Partner, other: Partner | None, now: datetime,
+                invitation_lifetime: timedelta) -> Audience:
+    state = partner_state(partner, other, now, invitation_lifetime)
+    role = role_of(partner, other)
+    # Roles follow the couple's history; a combination the texts do not speak to is read
+    # as its nearest one (an inviter whose partner never came reads as someone alone).
+    if role == "solo" and state in ("joined", "left"):
+        role = "inviter"
+    if role == "invitee" and state in ("invited", "none"):
+        state = "left"
+    return Audience(role, state)
