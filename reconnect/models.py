@@ -109,6 +109,10 @@ class Couple(Base):
     # partners' weeks count from it, so a partner who joins late lines up with the other.
     started_on: Mapped[date | None] = mapped_column(Date)
     invitations_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the latest invitation went out, whether or not its address could be invited
+    # (one that refuses invitations or is enrolled gets no row): the inviter sees pending
+    # and then expired the same way for every address.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Partner(Base):

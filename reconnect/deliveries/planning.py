@@ -1,5 +1,8 @@
 """Planning a partner's next stage once one has been sent (or has failed for good).
 
+Stages follow the couple's calendar (``calendar.py``): each is planned for the couple's
+start date plus its day, at the partner's own send hour in their own zone.
+
 The plan is worked out while the batch is prepared, where the partner is loaded anyway,
 and recorded together with the send (``SentRepository.record``). If the partner changed
 their schedule in the moment between, the row is added all the same (so a program never
@@ -12,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from reconnect.deliveries.calendar import pick_up
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import stage_due_at
 from reconnect.deliveries.sent_repository import Basis, NextStage, Plan
@@ -36,9 +40,18 @@ def plan_after(rt: Runtime, session: Session, partner: Partner, position: int,
         return None
     basis = Basis(partner.program_version_id, partner.program_start_date, partner.send_hour,
                   partner.timezone, partner.quiet_days)
-    following = rt.programs.version(session, basis.program_version_id).stage_at(position + 1)
+    program = rt.programs.version(session, basis.program_version_id)
+    following = program.stage_at(position + 1)
     if following is None:
         return Plan(basis, None)
+    if position == 0:
+        # After the welcome, a partner who joined the couple late picks up the couple's
+        # current week (reconnect/deliveries/calendar.py); for the partner who started
+        # it, the next week is always ahead.
+        pickup = pick_up(program, position + 1, basis.program_start_date, basis.send_hour,
+                         basis.timezone, now, partner.quiet_weekdays)
+        assert pickup is not None
+        return Plan(basis, NextStage(pickup.stage.key, pickup.stage.position, pickup.due_at))
     due = stage_due_at(basis.program_start_date, following.day, basis.send_hour,
                        basis.timezone, now, quiet_days=partner.quiet_weekdays)
     return Plan(basis, NextStage(following.key, following.position, due))

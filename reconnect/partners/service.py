@@ -70,12 +70,28 @@ def confirm(uow: UnitOfWork, rt: Runtime, token: str, timezone: str | None = Non
     partner.confirm_nonce = None
     partner.confirmed_at = now
     partner.program_version_id = version_id
-    partner.program_start_date = _local_date(due, partner.timezone)
+    partner.program_start_date = join_couple(uow.session, partner,
+                                             _local_date(due, partner.timezone))
     deliveries = DeliveryRepository(uow.session)
     deliveries.cancel_scheduled(partner.id, DeliveryKind.CONFIRMATION)
     deliveries.add(partner.id, DeliveryKind.STAGE, first.key, first.position, due, now)
     uow.after_commit(partial(rt.metrics.confirmed, partner.program_slug))
     return partner
+
+
+def join_couple(session: Session, partner: Partner, welcome_date: date) -> date:
+    """The start date the partner's stages count from: the couple's, if the other partner
+    started it already; otherwise the partner starts it, on the date of their welcome.
+    The partner who invited a solo starter's partner becomes the inviter once that
+    partner joins. (docs/delivery.md, "One calendar per couple".)"""
+    partners = PartnerRepository(session)
+    couple = partners.couple_for_update(partner.couple_id)
+    if couple.started_on is None:
+        couple.started_on = welcome_date
+    other = partners.other_partner(partner)
+    if other is not None and partner.invited_by_id == other.id and other.role == "solo":
+        other.role = "inviter"
+    return couple.started_on
 
 
 def _local_date(moment: datetime, zone: str) -> date:
@@ -107,6 +123,7 @@ def leave(session: Session, partner: Partner, now: datetime) -> None:
     partner.unsubscribed_at = now
     partner.confirm_nonce = None
     DeliveryRepository(session).cancel_scheduled(partner.id)
+    PartnerRepository(session).mark_left(partner)
 
 
 def suppress(session: Session, partner: Partner, now: datetime, reason: str) -> bool:
