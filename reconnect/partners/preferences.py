@@ -194,3 +194,10 @@ def set_nudges(uow: UnitOfWork, rt: Runtime, partner_id: int, on: bool) -> Partn
     partner = _locked(uow, partner_id, _ACTIVE)
     partner.nudges = on
     return partner
+
+
+def set_discreet(uow: UnitOfWork, rt: Runtime, partner_id: int, on: bool) -> Partner:
+    """A neutral sender name, subject and preheader on every email from now on."""
+    partner = _locked(uow, partner_id, _ACTIVE)
+    partner.discreet = on
+    return partner
