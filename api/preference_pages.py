@@ -63,6 +63,7 @@ def _page(rt: Runtime, token: str, shown: PreferencesView, *, status_code: int =
     return page(rt, "preferences.html", status_code, shown=shown, form=values,
                 request_path=f"/preferences/{token}",
                 errors=errors or {}, saved=saved, timezones=sorted_timezones(),
+                invitation=shown.invitation, invitations_left=shown.invitations_left,
                 invitation_days=rt.settings.confirm_token_days,
                 days=list(zip(WEEKDAYS, DAY_NAMES, strict=True)))
 

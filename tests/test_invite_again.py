@@ -122,3 +122,16 @@ def test_the_invited_partner_is_told_before_joining_that_the_inviter_will_see_it
     send_due_now(runtime)
     page = client.get(confirm_path(smtp_sink.to(BEN)[-1])).text
     assert "If you join, Ana will see that you joined." in page
+
+
+def test_the_inviters_journey_shows_the_invitation_status(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
+    client.post("/api/v1/signups", json=signup_body())
+    send_due_now(runtime)
+    assert client.post(confirm_path(smtp_sink.to(ANA)[-1])).status_code == 200
+    token = preferences_token(runtime, partner(runtime, ANA))
+    assert "waiting for an answer" in client.get(f"/journey/{token}").text
+    clock.advance(timedelta(days=runtime.settings.confirm_token_days, hours=1))
+    page = client.get(f"/journey/{token}").text
+    assert "has expired without an answer" in page
+    assert "Only you can see your answers." in page
