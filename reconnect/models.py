@@ -66,8 +66,9 @@ class PartnerStatus(StrEnum):
 class DeliveryKind(StrEnum):
     CONFIRMATION = "confirmation"
     STAGE = "stage"
-    NUDGE = "nudge"  # at most one per stage: your partner answered a shared question
+    NUDGE = "nudge"  # at most one per stage: a question still open for its reader
     RESEND = "resend"  # an operator's extra copy of a stage already received
+    NOTICE = "notice"  # a one-off word about the couple, e.g. an invitation that expired
 
 
 class DeliveryStatus(StrEnum):

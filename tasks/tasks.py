@@ -7,6 +7,7 @@ from celery import shared_task
 from reconnect import jobs
 from reconnect.bounces import mailbox
 from reconnect.deliveries import service as deliveries
+from reconnect.partners import notices
 from reconnect.runtime import get_runtime
 from reconnect.signups import service as signups
 from tasks import task_metrics  # noqa: F401 - connects the signals that time every task
@@ -36,3 +37,8 @@ def reap_stale() -> int:
 @shared_task(name=jobs.READ_BOUNCE_MAILBOX, ignore_result=True)
 def read_bounce_mailbox() -> int:
     return sum(mailbox.read_mailbox(get_runtime()).values())
+
+
+@shared_task(name=jobs.EXPIRE_INVITATIONS, ignore_result=True)
+def expire_invitations() -> int:
+    return notices.expire_invitations(get_runtime())

@@ -20,12 +20,14 @@ from reconnect.deliveries.calendar import pick_up, week_ends, week_of
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.service import dispatch_due
 from reconnect.models import Couple, DeliveryKind, DeliveryStatus
+from reconnect.partners.preference_links import preferences_token
 from reconnect.runtime import Runtime
 from tests.support.flows import (
     ANA,
     BEN,
     deliver_due,
     deliveries,
+    enrol,
     in_flight,
     partner,
     send_due_now,
@@ -169,3 +171,22 @@ def test_after_every_week_has_ended_the_closing_step_still_comes(runtime: Runtim
     pickup = pick_up(program, 1, date(2026, 10, 20), 7, "America/New_York", now, frozenset())
     assert pickup is not None
     assert pickup.stage.key == program.stages[-1].key
+
+
+def test_a_partner_invited_later_is_not_sent_the_weeks_that_passed(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
+    _, program = runtime.programs.current()
+    enrol(client, runtime, smtp_sink)  # Ana starts alone
+    clock.advance(timedelta(days=15))  # week 2 of her program
+    send_due_now(runtime)
+    token = preferences_token(runtime, partner(runtime, ANA))
+    client.post(f"/preferences/{token}", data={"action": "invite", "partner_email": BEN,
+                                                "partner_first_name": "Ben"})
+    send_due_now(runtime)
+    assert client.post(confirm_path(smtp_sink.to(BEN)[-1])).status_code == 200
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)  # Ben's welcome
+    keys = [d.key for d in deliveries(runtime, BEN) if d.kind is DeliveryKind.STAGE]
+    assert keys == [program.stages[0].key, program.stages[2].key]  # week 1 skipped
+    journey = client.get(f"/journey/{preferences_token(runtime, partner(runtime, BEN))}")
+    assert "it was not sent to you" in journey.text

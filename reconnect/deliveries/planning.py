@@ -11,7 +11,8 @@ stalls) and then moved to the time their new schedule gives (``replan``).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,15 @@ def enrolled(partner: Partner) -> bool:
     return partner.status is PartnerStatus.ACTIVE and partner.suppressed_at is None
 
 
+def joined_late(partner: Partner, start: date) -> bool:
+    """Whether the partner's weeks count from a start that came before they confirmed:
+    the couple's, begun by the other partner. The one who began it keeps the plain rule
+    (a welcome that went out late, after an outage, is followed one step a day)."""
+    confirmed = partner.confirmed_at
+    return confirmed is not None and \
+        start < confirmed.astimezone(ZoneInfo(partner.timezone)).date()
+
+
 def plan_after(rt: Runtime, session: Session, partner: Partner, position: int,
                now: datetime) -> Plan | None:
     if not enrolled(partner) or partner.program_version_id is None \
@@ -44,10 +54,9 @@ def plan_after(rt: Runtime, session: Session, partner: Partner, position: int,
     following = program.stage_at(position + 1)
     if following is None:
         return Plan(basis, None)
-    if position == 0:
+    if position == 0 and joined_late(partner, basis.program_start_date):
         # After the welcome, a partner who joined the couple late picks up the couple's
-        # current week (reconnect/deliveries/calendar.py); for the partner who started
-        # it, the next week is always ahead.
+        # current week (reconnect/deliveries/calendar.py).
         pickup = pick_up(program, position + 1, basis.program_start_date, basis.send_hour,
                          basis.timezone, now, partner.quiet_weekdays)
         assert pickup is not None
