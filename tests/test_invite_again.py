@@ -135,3 +135,16 @@ def test_the_inviters_journey_shows_the_invitation_status(
     page = client.get(f"/journey/{token}").text
     assert "has expired without an answer" in page
     assert "Only you can see your answers." in page
+
+
+def test_the_invitation_says_what_the_program_is_who_invited_and_that_ignoring_is_fine(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
+    client.post("/api/v1/signups", json=signup_body())
+    send_due_now(runtime)
+    invitation = smtp_sink.to(BEN)[-1]
+    text = " ".join(invitation.text.split())  # the text part is wrapped
+    assert "Ana invited you to join them in Reconnect" in text
+    assert "for couples" in text
+    assert "simply ignore this email" in text
+    assert ANA not in text  # the first name only
+    assert any("/no-invitations/" in u for u in links(invitation))
