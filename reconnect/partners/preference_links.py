@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from reconnect.models import Couple, Partner, PartnerStatus
+from reconnect.deliveries.waiting_repository import WaitingRepository
+from reconnect.models import Couple, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.invitation_status import InvitationStatus, invitation_status
 from reconnect.partners.links import link_holder, link_token
 from reconnect.partners.repository import PartnerRepository
+from reconnect.reflections.steps import step_name
 from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose
 
@@ -37,6 +39,8 @@ class PreferencesView:
     invitation: InvitationStatus = InvitationStatus.NONE
     invitations_left: int = 0
     can_invite: bool = False
+    # The step waiting to reach them, by its one name ("Week N · <title>"), if any.
+    next_step: str | None = None
 
 
 def preferences_token(rt: Runtime, partner: Partner) -> str:
@@ -59,7 +63,18 @@ def view(session: Session, rt: Runtime, token: str) -> PreferencesView:
         timezone=partner.timezone, quiet_days=partner.quiet_weekdays, nudges=partner.nudges,
         unsubscribe_token=link_token(rt, partner, Purpose.UNSUBSCRIBE),
         discreet=partner.discreet, invitation=status, invitations_left=left,
-        can_invite=can_invite)
+        can_invite=can_invite, next_step=_next_step(session, rt, partner))
+
+
+def _next_step(session: Session, rt: Runtime, partner: Partner) -> str | None:
+    if partner.program_version_id is None:
+        return None
+    waiting = WaitingRepository(session)
+    row = waiting.first_stage_in(partner.id, DeliveryStatus.SCHEDULED) \
+        or waiting.first_stage_in(partner.id, DeliveryStatus.HELD)
+    stage = rt.programs.version(session, partner.program_version_id).stage(row.key) \
+        if row is not None else None
+    return step_name(stage) if stage is not None else None
 
 
 def invitation_of(session: Session, rt: Runtime,
