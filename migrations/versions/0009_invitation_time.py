@@ -6,6 +6,10 @@ row: an address that refuses invitations or is already enrolled gets no row at a
 the inviter must see the same pending invitation and the same expiry as for anyone else.
 Couples with a pending invitation take its time; the invited rows keep working as before.
 
+Also on SQLite: 0008's batch changes rebuilt ``partners`` and ``reflections`` without
+AUTOINCREMENT, so a deleted row's id could be handed out again (ids must only grow, see
+models.NEVER_REUSE_IDS); the tables 0008 touched are rebuilt with it.
+
 Revision ID: 0009
 Revises: 0008
 """
@@ -23,9 +27,18 @@ depends_on = None
 backward_compatible = True
 
 
+# The tables 0008 altered; on SQLite each is rebuilt with AUTOINCREMENT.
+REBUILT_ON_SQLITE = ("partners", "couples", "signup_requests", "reflections")
+
+
 def upgrade() -> None:
     with op.batch_alter_table("couples") as batch:
         batch.add_column(sa.Column("invited_at", sa.DateTime(), nullable=True))
+    if op.get_bind().dialect.name == "sqlite":
+        for table in REBUILT_ON_SQLITE:
+            with op.batch_alter_table(table, recreate="always",
+                                      table_kwargs={"sqlite_autoincrement": True}):
+                pass
     op.execute(
         "UPDATE couples SET invited_at = (SELECT MAX(p.created_at) FROM partners p "
         "WHERE p.couple_id = couples.id AND p.invited_by_id IS NOT NULL)")
