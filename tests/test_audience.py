@@ -73,5 +73,8 @@ def test_the_one_who_stays_learns_only_that_their_partner_left(
     one_click = client.post(unsubscribe_path(smtp_sink.to(BEN)[-1]),
                             data={"List-Unsubscribe": "One-Click"})
     assert one_click.status_code == 200
-    assert partner(runtime, ANA).partner_left
-    assert not partner(runtime, BEN).partner_left
+    ana, ben = partner(runtime, ANA), partner(runtime, BEN)
+    assert ana.partner_left
+    assert not ben.partner_left
+    # What Ana's stage texts branch on from now on: never why Ben left.
+    assert audience_of(ana, ben, runtime.clock.now(), LIFETIME) == Audience("inviter", "left")
