@@ -103,8 +103,11 @@ def preferences_submit(token: str, rt: RuntimeDep,
                 checked = _invite_form(submitted)
                 result = invite_again.invite(uow, rt, partner_id, checked.partner_email,
                                              checked.partner_first_name)
+                if result is InviteResult.OWN_ADDRESS:
+                    raise preferences.PreferenceError(
+                        "partner_email", "Your partner's address must be different from yours.")
                 saved = {InviteResult.ACCEPTED: INVITED, InviteResult.LIMIT: INVITE_LIMIT,
-                         InviteResult.NOT_NOW: INVITE_NOT_NOW}[result]
+                         InviteResult.NOT_NOW: INVITE_NOT_NOW}.get(result, INVITED)
             else:
                 form = _schedule_form(submitted)
                 _save_schedule(uow, rt, partner_id, form)

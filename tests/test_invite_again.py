@@ -148,3 +148,13 @@ def test_the_invitation_says_what_the_program_is_who_invited_and_that_ignoring_i
     assert "simply ignore this email" in text
     assert ANA not in text  # the first name only
     assert any("/no-invitations/" in u for u in links(invitation))
+
+
+def test_inviting_your_own_address_is_explained_beside_the_field(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
+    enrol(client, runtime, smtp_sink)
+    response = client.post(_preferences(runtime), data={
+        "action": "invite", "partner_email": ANA, "partner_first_name": "Ben"})
+    assert response.status_code == 422
+    assert "must be different from yours" in response.text
+    assert _invitations_sent(runtime) == 0

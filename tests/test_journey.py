@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from tests.support.flows import (
     BEN,
     couple_with_first_stage,
     row_counts,
+    send_due_now,
 )
 from tests.support.links import journey_path, reflect_paths, unsubscribe_path
 from tests.support.smtp import SmtpSink
@@ -172,3 +174,14 @@ def test_with_a_partner_who_left_only_you_see_your_answers(
     assert "Only you can see your answers." in page
     assert "Waiting for your partner." not in page
     assert "Ben" not in page
+
+
+def test_only_the_open_step_links_its_unanswered_questions(
+        client: TestClient, runtime: Runtime, clock: ManualClock,
+        couple: dict[str, str]) -> None:
+    clock.advance(timedelta(days=8))
+    send_due_now(runtime)  # the second step arrives: the first one's answers close
+    page = client.get(couple[ANA]).text
+    _, program = runtime.programs.current()
+    open_links = page.count("Not answered yet: answer it now")
+    assert open_links == len(program.stages[1].prompts)

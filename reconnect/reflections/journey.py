@@ -116,7 +116,15 @@ def journey(session: Session, rt: Runtime, token: str) -> Journey:
     mine = {(r.stage_key, r.prompt_key): r for r in rows if r.partner_id == partner.id}
     theirs = {(r.stage_key, r.prompt_key): r for r in rows if r.partner_id != partner.id}
 
-    def open_url(stage_key: str, prompt_key: str) -> str:
+    # Answers can change until the next step arrives: only the latest step received is
+    # still open, so only its unanswered questions link to their page.
+    open_step = max((found.position for key in sent
+                     if (found := program.stage(key)) is not None), default=-1)
+
+    def open_url(stage_key: str, prompt_key: str) -> str | None:
+        stage = program.stage(stage_key)
+        if stage is None or stage.position != open_step:
+            return None
         token = link_token(rt, partner, Purpose.REFLECT, s=stage_key)
         return f"/reflect/{quote(token)}/{quote(prompt_key)}"
 
@@ -136,7 +144,7 @@ def journey(session: Session, rt: Runtime, token: str) -> Journey:
 def _step(program: Program, index: int, sent: set[str], latest: int,
           mine: dict[tuple[str, str], Reflection],
           theirs: dict[tuple[str, str], Reflection],
-          open_url: Callable[[str, str], str]) -> StepView:
+          open_url: Callable[[str, str], str | None]) -> StepView:
     stage = program.stages[index]
     done = stage.key in sent
     answers = []

@@ -31,6 +31,7 @@ class InviteResult(StrEnum):
     ACCEPTED = "accepted"  # counted; an email goes out if the address can be invited
     LIMIT = "limit"  # the couple has used every invitation
     NOT_NOW = "not_now"  # an invitation is pending, or the partner has joined or left
+    OWN_ADDRESS = "own_address"  # the inviter's own address: a typing slip, said plainly
 
 
 def invite(uow: UnitOfWork, rt: Runtime, partner_id: int, email: str,
@@ -40,6 +41,8 @@ def invite(uow: UnitOfWork, rt: Runtime, partner_id: int, email: str,
     me = partners.get_for_update(partner_id)
     if me is None or me.status is not PartnerStatus.ACTIVE or me.invited_by_id is not None:
         return InviteResult.NOT_NOW
+    if email == me.email:
+        return InviteResult.OWN_ADDRESS
     couple = partners.couple_for_update(me.couple_id)
     other = partners.other_partner(me)
     now = rt.clock.now()
@@ -69,7 +72,7 @@ def invite(uow: UnitOfWork, rt: Runtime, partner_id: int, email: str,
 
 
 def _invitable(uow: UnitOfWork, rt: Runtime, email: str, me: Partner) -> bool:
-    if email == me.email or PartnerRepository(uow.session).by_emails([email]):
+    if PartnerRepository(uow.session).by_emails([email]):
         return False
     return not InviteBlocks(uow.session).blocked(address_digest(rt.settings.secret_key,
                                                                 email))
