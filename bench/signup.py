@@ -28,8 +28,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.http import wait_until_healthy  # noqa: E402
-from tests.support.smtp import free_port  # noqa: E402
+from bench.harness import free_port, wait_until_healthy  # noqa: E402
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BENCH_DB = "reconnect_bench"
@@ -52,7 +51,7 @@ def start_api(database_url: str, port: int, workers: int) -> subprocess.Popen[by
                RECONNECT_BASE_URL=f"http://127.0.0.1:{port}",
                RECONNECT_SIGNUP_LIMIT_PER_CLIENT="10000000/hour",
                RECONNECT_SIGNUP_LIMIT_PER_EMAIL="100/hour")
-    subprocess.run([sys.executable, "-m", "reconnect.cli", "db", "upgrade"], env=env,
+    subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], env=env,
                    cwd=ROOT, check=True, capture_output=True)
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--workers",

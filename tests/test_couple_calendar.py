@@ -18,10 +18,10 @@ from fastapi.testclient import TestClient
 from reconnect.clock import ManualClock
 from reconnect.deliveries.calendar import pick_up, week_ends, week_of
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.deliveries.service import dispatch_due
 from reconnect.models import Couple, DeliveryKind, DeliveryStatus
 from reconnect.partners.preference_links import preferences_token
 from reconnect.runtime import Runtime
+from reconnect.sending.service import dispatch_due
 from tests.support.flows import (
     ANA,
     BEN,

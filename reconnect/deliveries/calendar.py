@@ -25,6 +25,19 @@ def week_of(stage: Stage) -> int:
     return stage.day // DAYS_PER_WEEK
 
 
+# One name per step, everywhere it is shown (the journey, reminders, the preferences page,
+# the data export): "Week N · <title>", N being the stage's program week; the welcome
+# (week 0) is named by its title alone.
+
+def step_week(stage: Stage) -> int:
+    return week_of(stage)
+
+
+def step_name(stage: Stage) -> str:
+    week = step_week(stage)
+    return f"Week {week} · {stage.title}" if week else stage.title
+
+
 def week_ends(start: date, stage: Stage) -> date:
     """The first local date after the stage's program week."""
     return start + timedelta(days=DAYS_PER_WEEK * (week_of(stage) + 1))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,10 +21,11 @@ from sqlalchemy.orm import Session
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import next_send_time
 from reconnect.models import Delivery, DeliveryKind, Partner, PartnerStatus
+from reconnect.partners import needs as partners
 from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.notice_repository import NOTICE_PREFIX, NoticeRepository
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
+from reconnect.ports import Transactions
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,11 @@ def is_invitation_notice(delivery: Delivery) -> bool:
     return delivery.kind is DeliveryKind.NOTICE and delivery.key.startswith(NOTICE_PREFIX)
 
 
-def expire_invitations(rt: Runtime) -> int:
+class Needs(partners.Needs, Transactions, Protocol):
+    """The beat job owns its transactions (one per couple)."""
+
+
+def expire_invitations(rt: Needs) -> int:
     """The beat job: plans the notice for each invitation that expired, and erases its
     lapsed row. Returns how many notices were planned. Safe to run twice at once: the
     couple row is locked and the notice's key is unique."""

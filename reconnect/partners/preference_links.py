@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from reconnect.deliveries.calendar import step_name
 from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import Couple, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.invitation_status import InvitationStatus, invitation_status
 from reconnect.partners.links import link_holder, link_token
+from reconnect.partners.needs import Needs
 from reconnect.partners.repository import PartnerRepository
-from reconnect.reflections.steps import step_name
-from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose
 
 # The couple's limit on invitations (reconnect/signups/invite_again.py enforces it).
@@ -43,17 +43,17 @@ class PreferencesView:
     next_step: str | None = None
 
 
-def preferences_token(rt: Runtime, partner: Partner) -> str:
+def preferences_token(rt: Needs, partner: Partner) -> str:
     return link_token(rt, partner, Purpose.PREFERENCES)
 
 
-def holder_id(session: Session, rt: Runtime, token: str) -> int:
+def holder_id(session: Session, rt: Needs, token: str) -> int:
     """The id of the partner a preferences link belongs to. Raises TokenError for a bad
     or old link, or one whose holder was erased."""
     return link_holder(session, rt, Purpose.PREFERENCES, token)[0].id
 
 
-def view(session: Session, rt: Runtime, token: str) -> PreferencesView:
+def view(session: Session, rt: Needs, token: str) -> PreferencesView:
     """What the page shows; reads only. Raises TokenError for a bad or old link."""
     partner, _ = link_holder(session, rt, Purpose.PREFERENCES, token)
     status, left, can_invite = invitation_of(session, rt, partner)
@@ -66,7 +66,7 @@ def view(session: Session, rt: Runtime, token: str) -> PreferencesView:
         can_invite=can_invite, next_step=_next_step(session, rt, partner))
 
 
-def _next_step(session: Session, rt: Runtime, partner: Partner) -> str | None:
+def _next_step(session: Session, rt: Needs, partner: Partner) -> str | None:
     if partner.program_version_id is None:
         return None
     waiting = WaitingRepository(session)
@@ -77,7 +77,7 @@ def _next_step(session: Session, rt: Runtime, partner: Partner) -> str | None:
     return step_name(stage) if stage is not None else None
 
 
-def invitation_of(session: Session, rt: Runtime,
+def invitation_of(session: Session, rt: Needs,
                   partner: Partner) -> tuple[InvitationStatus, int, bool]:
     """The invitation's status, the invitations left, and whether one may go now."""
     if partner.invited_by_id is not None:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from reconnect.deliveries.calendar import step_name, step_week
 from reconnect.models import Couple, DeliveryKind, DeliveryStatus, Reflection
 from reconnect.partners.audience import audience_of
 from reconnect.partners.data_repository import PartnerDataRepository
@@ -24,9 +25,8 @@ from reconnect.partners.preference_links import holder_id, invitation_of
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.audience import PartnerState
 from reconnect.program.model import Program
+from reconnect.reflections.needs import Needs
 from reconnect.reflections.repository import ReflectionRepository
-from reconnect.reflections.steps import step_name, step_week
-from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose, TokenError, TokenProblem
 
 
@@ -66,7 +66,7 @@ class StepView:
     title: str
     done: bool
     answers: tuple[AnswerView, ...]
-    name: str = ""  # "Week N · <title>" (reconnect/reflections/steps.py)
+    name: str = ""  # "Week N · <title>" (reconnect/deliveries/calendar.py)
     week: int = 0
     # The couple's week for this step ended before it reached this partner (they joined
     # later, or were paused): it will not come, and the page says so plainly.
@@ -94,7 +94,7 @@ class Journey:
     invitations_left: int = 0
 
 
-def journey(session: Session, rt: Runtime, token: str) -> Journey:
+def journey(session: Session, rt: Needs, token: str) -> Journey:
     partners = PartnerRepository(session)
     partner = partners.get(holder_id(session, rt, token))
     if partner is None:

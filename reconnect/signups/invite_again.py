@@ -22,8 +22,8 @@ from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.invitation_status import InvitationStatus, invitation_status
 from reconnect.partners.preference_links import MAX_INVITATIONS
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
 from reconnect.signups.inbox import InviteBlocks
+from reconnect.signups.needs import Needs
 from reconnect.signups.service import confirmation_key
 
 
@@ -34,7 +34,7 @@ class InviteResult(StrEnum):
     OWN_ADDRESS = "own_address"  # the inviter's own address: a typing slip, said plainly
 
 
-def invite(uow: UnitOfWork, rt: Runtime, partner_id: int, email: str,
+def invite(uow: UnitOfWork, rt: Needs, partner_id: int, email: str,
            first_name: str) -> InviteResult:
     """``email`` and ``first_name`` already checked (reconnect.validation)."""
     partners = PartnerRepository(uow.session)
@@ -71,7 +71,7 @@ def invite(uow: UnitOfWork, rt: Runtime, partner_id: int, email: str,
     return InviteResult.ACCEPTED
 
 
-def _invitable(uow: UnitOfWork, rt: Runtime, email: str, me: Partner) -> bool:
+def _invitable(uow: UnitOfWork, rt: Needs, email: str, me: Partner) -> bool:
     if PartnerRepository(uow.session).by_emails([email]):
         return False
     return not InviteBlocks(uow.session).blocked(address_digest(rt.settings.secret_key,

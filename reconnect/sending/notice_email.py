@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from reconnect.deliveries.compose import NothingToSend, footer, message_id, program_list_id
 from reconnect.mail.inline import inline_css
 from reconnect.mail.message import OutgoingEmail
 from reconnect.mail.plain_text import wrap_plain
@@ -14,7 +13,8 @@ from reconnect.models import Couple, Delivery, Partner
 from reconnect.partners.notices import is_invitation_notice
 from reconnect.partners.preference_links import MAX_INVITATIONS, preferences_token
 from reconnect.partners.service import unsubscribe_token
-from reconnect.runtime import Runtime
+from reconnect.sending.compose import NothingToSend, footer, message_id, program_list_id
+from reconnect.sending.needs import Needs
 from reconnect.templating import render
 
 SUBJECT = "About your invitation"
@@ -24,7 +24,7 @@ DISCREET_SUBJECT = "A short note for you"
 DISCREET_PREHEADER = "Nothing you need to do."
 
 
-def compose_notice(session: Session, rt: Runtime, delivery: Delivery,
+def compose_notice(session: Session, rt: Needs, delivery: Delivery,
                    partner: Partner) -> OutgoingEmail:
     if not is_invitation_notice(delivery) or partner.program_version_id is None:
         raise NothingToSend(f"no notice called {delivery.key}")
