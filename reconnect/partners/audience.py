@@ -1,7 +1,8 @@
 """Where a partner stands in their couple, as stage texts see it (program/audience.py).
 
-Pure: it takes the two rows (the other one may be gone) and the invitation lifetime, so
-the sender, the pages and the preview all decide it the same way.
+``audience_of`` is pure: it takes the two rows (the other one may be gone) and the
+invitation lifetime, so the sender, the pages and the preview all decide it the same
+way; ``audience_in`` is the same with the couple's invitation time read for you.
 
 ``invited_at`` is the couple's latest invitation time (``couples.invited_at``). An
 address that refuses invitations, or is enrolled already, gets no row, yet its inviter
@@ -14,7 +15,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from reconnect.models import Partner, PartnerStatus
+from sqlalchemy.orm import Session
+
+from reconnect.models import Couple, Partner, PartnerStatus
 from reconnect.program.audience import Audience, PartnerState, Role
 
 
@@ -60,3 +63,12 @@ def audience_of(partner: Partner, other: Partner | None, now: datetime,
     if role == "invitee" and state in ("invited", "none"):
         state = "left"
     return Audience(role, state)
+
+
+def audience_in(session: Session, partner: Partner, other: Partner | None, now: datetime,
+                invitation_lifetime: timedelta) -> Audience:
+    """``audience_of`` with the couple's invitation time read from the database: what
+    every caller that has a session should use (the email composition, the pages)."""
+    couple = session.get(Couple, partner.couple_id)
+    return audience_of(partner, other, now, invitation_lifetime,
+                       invited_at=couple.invited_at if couple is not None else None)

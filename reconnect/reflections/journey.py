@@ -16,8 +16,8 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from reconnect.deliveries.calendar import step_name, step_week
-from reconnect.models import Couple, DeliveryKind, DeliveryStatus, Reflection
-from reconnect.partners.audience import audience_of
+from reconnect.models import DeliveryKind, DeliveryStatus, Reflection
+from reconnect.partners.audience import audience_in
 from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.invitation_status import InvitationStatus
 from reconnect.partners.links import link_token
@@ -132,9 +132,7 @@ def journey(session: Session, rt: Needs, token: str) -> Journey:
                   for i in range(len(program.stages)))
     question, ratings = _ratings(program, steps, mine, theirs)
     now, lifetime = rt.clock.now(), timedelta(days=rt.settings.confirm_token_days)
-    couple = session.get(Couple, partner.couple_id)
-    invited_at = couple.invited_at if couple is not None else None
-    state = audience_of(partner, other, now, lifetime, invited_at=invited_at).partner
+    state = audience_in(session, partner, other, now, lifetime).partner
     status, left, _ = invitation_of(session, rt, partner)
     shown_name = other.first_name if other and state in ("joined", "invited") else None
     return Journey(partner.first_name, shown_name, steps, ratings, question, state, status,

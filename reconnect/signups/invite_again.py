@@ -15,7 +15,6 @@ from enum import StrEnum
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.jobs import DISPATCH_DUE
 from reconnect.keyed import address_digest
 from reconnect.models import DeliveryKind, Partner, PartnerStatus
 from reconnect.partners.data_repository import PartnerDataRepository
@@ -65,9 +64,11 @@ def invite(uow: UnitOfWork, rt: Needs, partner_id: int, email: str,
             send_hour=me.send_hour, status=PartnerStatus.PENDING, invited_by_id=me.id,
             program_slug=me.program_slug, confirm_nonce=secrets.token_urlsafe(12),
             confirmations_sent=1, created_at=now, role="invitee"))
+        # No nudge to the dispatcher (as a signup gives): the next beat tick sends it
+        # within seconds, and the answer must take the same work, and time, whether or
+        # not an email was added.
         DeliveryRepository(uow.session).add(invited.id, DeliveryKind.CONFIRMATION,
                                             confirmation_key(1), -1, now, now)
-        uow.enqueue_after_commit(DISPATCH_DUE)
     return InviteResult.ACCEPTED
 
 
