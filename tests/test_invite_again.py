@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from reconnect.clock import ManualClock
 from reconnect.models import Couple
+from reconnect.partners.audience import audience_in
 from reconnect.partners.preference_links import preferences_token
+from reconnect.program.audience import Audience
 from reconnect.runtime import Runtime
 from tests.support.flows import (
     ANA,
@@ -102,8 +104,13 @@ def test_an_address_that_refused_invitations_gets_nothing_and_the_answer_is_the_
     assert NEUTRAL in _invite(client, runtime)
     send_due_now(runtime)
     assert len(smtp_sink.to(BEN)) == before
-    # Ana sees a pending invitation, as for any address.
+    # Ana sees a pending invitation, as for any address, and her emails read the same.
     assert "waiting for an answer" in client.get(_preferences(runtime)).text
+    with runtime.read_session() as session:
+        ana = partner(runtime, ANA)
+        seen = audience_in(session, ana, None, clock.now(),
+                           timedelta(days=runtime.settings.confirm_token_days))
+    assert seen == Audience("inviter", "invited")
 
 
 def test_an_invitation_to_a_bad_address_is_refused_with_a_clear_message(
