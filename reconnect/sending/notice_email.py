@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 from reconnect.mail.inline import inline_css
 from reconnect.mail.message import OutgoingEmail
 from reconnect.mail.plain_text import wrap_plain
+from reconnect.mail.render import Footer, RenderedEmail
 from reconnect.models import Couple, Delivery, Partner
 from reconnect.partners.notices import is_invitation_notice
 from reconnect.partners.preference_links import MAX_INVITATIONS, preferences_token
 from reconnect.partners.service import unsubscribe_token
+from reconnect.program.model import Program
 from reconnect.sending.compose import NothingToSend, footer, message_id, program_list_id
 from reconnect.sending.needs import Needs
 from reconnect.templating import render
@@ -34,17 +36,27 @@ def compose_notice(session: Session, rt: Needs, delivery: Delivery,
     base = rt.settings.base_url
     token = preferences_token(rt, partner)
     unsubscribe_url = f"{base}/unsubscribe/{unsubscribe_token(rt, partner)}"
-    subject, preheader = (DISCREET_SUBJECT, DISCREET_PREHEADER) if partner.discreet \
-        else (SUBJECT, PREHEADER)
-    context: dict[str, object] = {
-        "first_name": partner.first_name, "invitations_left": left,
-        "preferences_url": f"{base}/preferences/{token}#invite-heading",
-        "footer": footer(rt, program, unsubscribe_url, token),
-        "subject": subject, "preheader": preheader, "program": program}
-    html = inline_css(render("email/notices/invitation_expired.html", **context))
-    text = wrap_plain(render("email/notices/invitation_expired.txt", **context))
+    rendered = render_invitation_notice(
+        program, partner.first_name, left, f"{base}/preferences/{token}#invite-heading",
+        footer(rt, program, unsubscribe_url, token), discreet=partner.discreet)
     return OutgoingEmail(to_name=partner.first_name, to_address=partner.email,
-                         subject=subject, html=html, text=text,
+                         subject=rendered.subject, html=rendered.html, text=rendered.text,
                          message_id=message_id(rt, delivery),
                          sender_name=program.sender_name, unsubscribe_url=unsubscribe_url,
                          list_id=program_list_id(rt.settings, program))
+
+
+def render_invitation_notice(program: Program, first_name: str, invitations_left: int,
+                             preferences_url: str, email_footer: Footer, *,
+                             discreet: bool = False) -> RenderedEmail:
+    """The expired-invitation notice; the preview and the email checks render it too."""
+    subject, preheader = (DISCREET_SUBJECT, DISCREET_PREHEADER) if discreet \
+        else (SUBJECT, PREHEADER)
+    context: dict[str, object] = {
+        "first_name": first_name, "invitations_left": invitations_left,
+        "preferences_url": preferences_url, "footer": email_footer, "subject": subject,
+        "preheader": preheader, "program": program}
+    return RenderedEmail(
+        subject=subject, preheader=preheader,
+        html=inline_css(render("email/notices/invitation_expired.html", **context)),
+        text=wrap_plain(render("email/notices/invitation_expired.txt", **context)))
