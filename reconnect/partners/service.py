@@ -8,6 +8,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import ObjectDeletedError
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
@@ -55,8 +56,16 @@ def _check_nonce(partner: Partner, data: dict[str, object]) -> None:
 def confirm(uow: UnitOfWork, rt: Needs, token: str, timezone: str | None = None,
             send_hour: int | None = None) -> Partner:
     """Enrolls the partner and schedules their first stage at their next send hour."""
-    partner, data = _partner_from_token(uow.session, rt, Purpose.CONFIRM, token,
-                                        for_update=True)
+    partner, data = _partner_from_token(uow.session, rt, Purpose.CONFIRM, token)
+    # The couple first, then the person (the order every writer of both keeps): two
+    # partners confirming at once then take turns at the couple row, instead of each
+    # holding their own row while waiting for the other's (Postgres's foreign-key check
+    # on invited_by_id would close that circle).
+    PartnerRepository(uow.session).couple_for_update(partner.couple_id)
+    try:
+        uow.session.refresh(partner, with_for_update=True)
+    except ObjectDeletedError:
+        raise TokenError(TokenProblem.INVALID) from None  # erased in that moment
     _check_nonce(partner, data)
     now = rt.clock.now()
     if timezone is not None:
@@ -82,6 +91,7 @@ def confirm(uow: UnitOfWork, rt: Needs, token: str, timezone: str | None = None,
 def join_couple(session: Session, partner: Partner, welcome_date: date) -> date:
     """The start date the partner's stages count from: the couple's, if the other partner
     started it already; otherwise the partner starts it, on the date of their welcome.
+    The caller holds the couple's lock (taken before the partner's).
     The partner who invited a solo starter's partner becomes the inviter once that
     partner joins. (docs/delivery.md, "One calendar per couple".)"""
     partners = PartnerRepository(session)

@@ -13,6 +13,8 @@ import secrets
 from datetime import timedelta
 from enum import StrEnum
 
+from sqlalchemy.orm.exc import ObjectDeletedError
+
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.keyed import address_digest
@@ -37,12 +39,19 @@ def invite(uow: UnitOfWork, rt: Needs, partner_id: int, email: str,
            first_name: str) -> InviteResult:
     """``email`` and ``first_name`` already checked (reconnect.validation)."""
     partners = PartnerRepository(uow.session)
-    me = partners.get_for_update(partner_id)
-    if me is None or me.status is not PartnerStatus.ACTIVE or me.invited_by_id is not None:
+    me = partners.get(partner_id)
+    if me is None:
+        return InviteResult.NOT_NOW
+    # The couple first, then the person: the order confirming keeps too.
+    couple = partners.couple_for_update(me.couple_id)
+    try:
+        uow.session.refresh(me, with_for_update=True)
+    except ObjectDeletedError:
+        return InviteResult.NOT_NOW  # erased in that moment
+    if me.status is not PartnerStatus.ACTIVE or me.invited_by_id is not None:
         return InviteResult.NOT_NOW
     if email == me.email:
         return InviteResult.OWN_ADDRESS
-    couple = partners.couple_for_update(me.couple_id)
     other = partners.other_partner(me)
     now = rt.clock.now()
     lifetime = timedelta(days=rt.settings.confirm_token_days)
