@@ -43,6 +43,8 @@ class SignupForm(BaseModel):
     program: str = Field("", max_length=FIELD_LIMIT)
     # "alone" or "together"; forms posted without it invite a partner if one is named.
     taking_part: str = Field("", max_length=20)
+    # A ticked checkbox sends "yes"; an unticked one sends nothing.
+    discreet: str = Field("", max_length=3)
 
 
 def _signup_page(rt: RuntimeDep, form: dict[str, str], errors: dict[str, str],
@@ -86,7 +88,9 @@ def signup_submit(request: Request, rt: RuntimeDep, limiter: LimiterDep,
         return _signup_page(rt, form, {"taking_part": TAKING_PART_CHOICE}, 422, True)
     if form["taking_part"] == "alone" and partner_named:
         return _signup_page(rt, form, {"taking_part": ALONE_BUT_NAMED}, 422, True)
-    data = {k: v for k, v in form.items() if v.strip() != "" and k != "taking_part"}
+    data: dict[str, object] = {k: v for k, v in form.items()
+                               if v.strip() != "" and k not in ("taking_part", "discreet")}
+    data["discreet"] = form["discreet"] == "yes"
     program_problem = _program_problem(rt, form["program"])
     missing = PARTNER_MISSING if form["taking_part"] == "together" and not partner_named \
         else {}
