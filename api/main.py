@@ -32,6 +32,7 @@ from api import (
     preference_pages,
     preview_pages,
     public_pages,
+    reflect_pages,
     v1,
     way_back_pages,
 )
@@ -90,6 +91,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                   docs_url="/api/docs" if docs else None, redoc_url=None,
                   openapi_url="/api/openapi.json" if docs else None)
     app.include_router(pages.router)
+    app.include_router(reflect_pages.router)
     app.include_router(preference_pages.router)
     app.include_router(data_pages.router)
     app.include_router(help_pages.router)

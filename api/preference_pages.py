@@ -11,7 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from api.deps import RuntimeDep
 from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
@@ -24,11 +24,20 @@ from reconnect.partners.centre import Centre, centre, local_day
 from reconnect.partners.preference_links import PreferencesView, holder_id, view
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
+from reconnect.signups import invite_again
+from reconnect.signups.invite_again import InviteResult
 from reconnect.timezones import zone_choices
+from reconnect.validation import Email, Name
 
 router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
 ACTIONS = ("pause", "resume", "schedule", "change_email", "cancel_email_change",
-           "continue", "restart")
+           "continue", "restart", "invite", "discreet")
+# Said whether or not the address can be invited, is enrolled, or refuses invitations.
+INVITED = ("Thank you. If the address can receive our email, an invitation is on its way. "
+           "You will see here whether it was accepted.")
+INVITE_LIMIT = ("You have sent the three invitations a couple can send. You can keep going "
+                "on your own; every exercise has a version to do alone.")
+INVITE_NOT_NOW = "There is an invitation already, or your partner is in the program with you."
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 # The lengths offered for a pause, in weeks; "" pauses until resumed.
 PAUSE_WEEKS = ("1", "2", "4")
@@ -45,6 +54,16 @@ class PreferencesForm(BaseModel):
     nudges: str = Field("", max_length=3)
     weeks: str = Field("", max_length=2)
     new_email: str = Field("", max_length=500)
+    discreet: str = Field("", max_length=3)
+    partner_email: str = Field("", max_length=400)
+    partner_first_name: str = Field("", max_length=200)
+
+
+class InviteForm(BaseModel):
+    """The same checks as the signup form's partner fields."""
+
+    partner_email: Email
+    partner_first_name: Name
 
 
 def _page(rt: Runtime, token: str, shown: PreferencesView, state: Centre, *,
@@ -52,12 +71,15 @@ def _page(rt: Runtime, token: str, shown: PreferencesView, state: Centre, *,
           saved: str | None = None, form: dict[str, object] | None = None) -> HTMLResponse:
     values: dict[str, object] = {"send_hour": shown.send_hour, "timezone": shown.timezone,
                                  "quiet_days": shown.quiet_days, "nudges": shown.nudges,
-                                 "new_email": ""}
+                                 "new_email": "", "partner_email": "",
+                                 "partner_first_name": ""}
     values.update(form or {})
     return page(rt, "preferences.html", status_code, shown=shown, centre=state, form=values,
                 request_path=f"/preferences/{token}", pause_weeks=PAUSE_WEEKS,
                 errors=errors or {}, saved=saved,
                 timezones=zone_choices(rt.clock.now(), str(values["timezone"])),
+                invitation=shown.invitation, invitations_left=shown.invitations_left,
+                invitation_days=rt.settings.confirm_token_days, token=token,
                 days=list(zip(WEEKDAYS, DAY_NAMES, strict=True)))
 
 
@@ -90,6 +112,9 @@ def preferences_submit(token: str, rt: RuntimeDep,
                 form = _schedule_form(submitted)
             elif submitted.action == "change_email":
                 form = {"new_email": submitted.new_email}
+            elif submitted.action == "invite":
+                form = {"partner_email": submitted.partner_email,
+                        "partner_first_name": submitted.partner_first_name}
             saved = _act(uow, rt, partner_id, submitted, form)
     except preferences.PreferenceError as exc:
         return _page(rt, token, before, before_state, status_code=422,
@@ -132,6 +157,11 @@ def _act(uow: UnitOfWork, rt: Runtime, partner_id: int, submitted: PreferencesFo
     if action == "cancel_email_change":
         address.cancel_change(uow, partner_id)
         return "The change of address is cancelled. Your emails keep coming here."
+    if action == "discreet":
+        preferences.set_discreet(uow, rt, partner_id, submitted.discreet == "yes")
+        return "Saved. Your next emails follow this choice."
+    if action == "invite":
+        return _invite(uow, rt, partner_id, submitted)
     away = PartnerRepository(uow.session).get_for_update(partner_id)
     assert away is not None
     if not comeback.undo_window_open(away, rt.clock.now()) \
@@ -156,6 +186,31 @@ def _not_now(state: Centre) -> str:
     if state.state == "completed":
         return "You have finished the program, so there is no schedule to change."
     return "That cannot be done right now."
+
+
+def _invite(uow: UnitOfWork, rt: Runtime, partner_id: int,
+            submitted: PreferencesForm) -> str:
+    checked = _invite_form(submitted)
+    result = invite_again.invite(uow, rt, partner_id, checked.partner_email,
+                                 checked.partner_first_name)
+    if result is InviteResult.OWN_ADDRESS:
+        raise preferences.PreferenceError(
+            "partner_email", "Your partner's address must be different from yours.")
+    return {InviteResult.ACCEPTED: INVITED, InviteResult.LIMIT: INVITE_LIMIT,
+            InviteResult.NOT_NOW: INVITE_NOT_NOW}.get(result, INVITED)
+
+
+def _invite_form(submitted: PreferencesForm) -> InviteForm:
+    try:
+        return InviteForm(partner_email=submitted.partner_email,
+                          partner_first_name=submitted.partner_first_name)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "partner_email"
+        message = str(error.get("msg", "")).removeprefix("Value error, ") or (
+            "Please check your partner's first name." if field == "partner_first_name"
+            else "Please check your partner's email address.")
+        raise preferences.PreferenceError(field, message) from exc
 
 
 def _schedule_form(submitted: PreferencesForm) -> dict[str, object]:

@@ -66,11 +66,11 @@ class PartnerStatus(StrEnum):
 class DeliveryKind(StrEnum):
     CONFIRMATION = "confirmation"
     STAGE = "stage"
-    NUDGE = "nudge"  # at most one per stage: your partner answered a shared question
+    NUDGE = "nudge"  # at most one per stage: a question still open for its reader
     RESEND = "resend"  # an operator's extra copy of a stage already received
-    # A message about the person's own links or address (their links, welcome back, a
-    # new address to confirm, the old one told); its key says which
-    # (reconnect/partners/notice_kinds.py).
+    # A one-off message about the person or their couple; its key says which
+    # (reconnect/partners/notice_kinds.py): their links, welcome back, a new address to
+    # confirm, the old one told, an invitation that expired.
     NOTICE = "notice"
 
 
@@ -113,6 +113,10 @@ class Couple(Base):
     # partners' weeks count from it, so a partner who joins late lines up with the other.
     started_on: Mapped[date | None] = mapped_column(Date)
     invitations_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the latest invitation went out, whether or not its address could be invited
+    # (one that refuses invitations or is enrolled gets no row): the inviter sees pending
+    # and then expired the same way for every address.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Partner(Base):

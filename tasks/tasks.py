@@ -44,3 +44,8 @@ def reap_stale() -> int:
 @shared_task(name=jobs.READ_BOUNCE_MAILBOX, ignore_result=True)
 def read_bounce_mailbox() -> int:
     return sum(mailbox.read_mailbox(get_runtime()).values())
+
+
+@shared_task(name=jobs.EXPIRE_INVITATIONS, ignore_result=True)
+def expire_invitations() -> int:
+    return notices.expire_invitations(get_runtime())

@@ -14,6 +14,7 @@ from tests.support.flows import (
     BEN,
     couple_with_first_stage,
     deliveries,
+    partner,
     row_counts,
 )
 from tests.support.links import preferences_path, reflect_paths
@@ -119,7 +120,7 @@ def test_the_download_names_each_question_and_answer_in_words(
     assert reflection["question_text"].endswith("?")
     assert reflection["answer_label"]
     assert reflection["answer_label"] != reflection["answer"]
-    assert reflection["step"].startswith("Step 1 · ")
+    assert reflection["step"]
 
 
 def test_the_download_gives_times_in_your_own_zone(
@@ -139,3 +140,23 @@ def test_the_readable_page_shows_the_same_data_and_writes_nothing(
     assert data["reflections"][0]["question_text"] in page.text
     assert "Ben's own words" not in page.text
     assert row_counts(runtime) == before
+
+
+def test_the_download_names_each_step_as_everywhere_else(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    _, program = runtime.programs.current()
+    data = json.loads(client.get(f"{links[ANA]}/export").text)
+    steps = {e["email"]: e["step"] for e in data["emails"]}
+    assert steps["welcome"] == program.stages[0].title
+    assert steps["_confirm-1"] is None
+    second = program.stages[1]
+    assert steps[second.key] == f"Week {second.day // 7} · {second.title}"
+    [reflection] = data["reflections"]
+    assert reflection["step"] == program.stages[0].title
+    assert reflection["question_text"]
+
+
+def test_erasing_tells_your_partner_only_that_you_left(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    client.post(f"{links[ANA]}/erase")
+    assert partner(runtime, BEN).partner_left

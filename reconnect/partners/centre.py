@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from reconnect.deliveries.calendar import pick_up, step_name
 from reconnect.deliveries.schedule import stage_due_at
 from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryStatus, Partner, PartnerStatus
@@ -17,7 +18,6 @@ from reconnect.partners.comeback_repository import ComebackRepository
 from reconnect.partners.needs import Needs
 from reconnect.partners.notice_kinds import masked
 from reconnect.partners.repository import PartnerRepository
-from reconnect.partners.steps import step_name
 
 S = DeliveryStatus
 
@@ -90,7 +90,14 @@ def _next(session: Session, rt: Needs, partner: Partner,
         return step_name(stage), local_moment(scheduled.due_at, partner.timezone)
     if partner.pause_until is None or partner.program_start_date is None:
         return step_name(stage), None
+    # What resuming at the pause's end will do (preferences.resume): the couple's
+    # calendar decides, so after a long pause the step is the couple's week by then.
+    at = max(now, partner.pause_until)
+    pickup = pick_up(program, stage.position, partner.program_start_date,
+                     partner.send_hour, partner.timezone, at, partner.quiet_weekdays) \
+        if stage.position else None
+    if pickup is not None:
+        return step_name(pickup.stage), local_moment(pickup.due_at, partner.timezone)
     due = stage_due_at(partner.program_start_date, stage.day, partner.send_hour,
-                       partner.timezone, max(now, partner.pause_until),
-                       quiet_days=partner.quiet_weekdays)
+                       partner.timezone, at, quiet_days=partner.quiet_weekdays)
     return step_name(stage), local_moment(due, partner.timezone)

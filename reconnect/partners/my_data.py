@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries import resends
+from reconnect.deliveries.calendar import step_name
 from reconnect.models import Delivery, DeliveryKind, Reflection
 from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.needs import Needs
 from reconnect.partners.notice_kinds import Notice, notice_of
 from reconnect.partners.preference_links import holder_id
 from reconnect.partners.repository import PartnerRepository
-from reconnect.partners.steps import step_name
 from reconnect.program.model import Program
 from reconnect.tokens import TokenError, TokenProblem
 
@@ -31,6 +31,7 @@ NOTICE_NAMES: dict[Notice | None, str] = {
     Notice.WELCOME_BACK: "Welcome back",
     Notice.NEW_ADDRESS: "Confirmation of a new address",
     Notice.ADDRESS_CHANGE: "Notice of a change of address",
+    Notice.INVITATION: "A note that your invitation expired",
 }
 
 
@@ -56,7 +57,7 @@ def export_partner(session: Session, rt: Needs, partner_id: int) -> dict[str, An
         return None
     data = PartnerDataRepository(session)
     program = rt.programs.version(session, partner.program_version_id) \
-        if partner.program_version_id else None
+        if partner.program_version_id is not None else None
     zone = partner.timezone
     return {
         "exported_at": _iso(rt.clock.now()),
@@ -67,6 +68,7 @@ def export_partner(session: Session, rt: Needs, partner_id: int) -> dict[str, An
             "status": partner.status.value, "program": partner.program_slug,
             "program_title": program.title if program else None,
             "time_zone": partner.timezone, "send_hour": partner.send_hour,
+            "role": partner.role, "discreet_emails": partner.discreet,
             "quiet_days": sorted(partner.quiet_weekdays),
             "quiet_day_names": [DAY_NAMES[d - 1] for d in sorted(partner.quiet_weekdays)],
             "reminders": partner.nudges,
@@ -83,7 +85,7 @@ def export_partner(session: Session, rt: Needs, partner_id: int) -> dict[str, An
             "unsubscribed_at_local": _local(partner.unsubscribed_at, zone),
             "suppressed_at": _iso(partner.suppressed_at),
         },
-        "emails": [{"email": d.key, "what": _email_name(program, d),
+        "emails": [{"email": d.key, "step": _step(program, d), "what": _email_name(program, d),
                     "kind": d.kind.value, "status": d.status.value,
                     "due_at": _iso(d.due_at), "due_at_local": _local(d.due_at, zone),
                     "sent_at": _iso(d.sent_at), "sent_at_local": _local(d.sent_at, zone)}
@@ -103,6 +105,15 @@ def _reflection(program: Program | None, r: Reflection, zone: str) -> dict[str, 
             "note": r.note, "shared_with_partner": r.shared,
             "written_at": _iso(r.created_at), "written_at_local": _local(r.created_at, zone),
             "changed_at": _iso(r.updated_at), "changed_at_local": _local(r.updated_at, zone)}
+
+
+def _step(program: Program | None, delivery: Delivery) -> str | None:
+    """The step's readable name ("Week N · <title>") for stage emails, reminders and
+    resends; None for confirmations and notices, which belong to no step."""
+    if delivery.kind in (DeliveryKind.CONFIRMATION, DeliveryKind.NOTICE):
+        return None
+    stage = program.stage(_stage_key(delivery)) if program else None
+    return step_name(stage) if stage else None
 
 
 def _email_name(program: Program | None, delivery: Delivery) -> str:

@@ -1,21 +1,37 @@
-"""Queuing notices, and "email me my links" taken in two steps like a signup.
+"""Notices: one-off emails about a person or their couple, sent by the normal dispatch
+path as ``notice`` deliveries (exactly once like any other: ``UNIQUE(partner, key)``
+with the key naming the kind and the occasion, reconnect/partners/notice_kinds.py).
 
-``receive`` (in the request) writes one row and looks nothing up, so a known address,
-an unknown one and one that has left cost the same and get the same answer. ``process``
-(right after the answer, or from the periodic sweep) finds the person, if any, and
-queues one email with fresh links.
+Two ways they are planned:
+
+- Asked for, at once: "email me my links", taken in two steps like a signup.
+  ``receive_link_request`` (in the request) writes one row and looks nothing up, so a
+  known address, an unknown one and one that has left cost the same and get the same
+  answer; ``process_link_request`` (right after the answer, or from the periodic sweep)
+  finds the person, if any, and queues one email with fresh links. Welcome back and the
+  change-of-address notices are queued by their services through ``queue``.
+- Found due by a beat job: an invitation expired without an answer. The inviter is told
+  once, gently, at their next send hour on a day that is not quiet, and the expired
+  invitation's row is erased (nothing about the invited person stays). A declined
+  invitation, an address that refuses invitations and one already enrolled expire the
+  same way, so the notice never says why.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.deliveries.schedule import next_send_time
 from reconnect.jobs import DISPATCH_DUE
 from reconnect.models import DeliveryKind, Partner, PartnerStatus
+from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.needs import Needs
 from reconnect.partners.notice_kinds import Notice, notice_key
 from reconnect.partners.notice_repository import LinkInbox, NoticeRepository
@@ -26,7 +42,8 @@ log = logging.getLogger(__name__)
 
 
 class LinkNeeds(Needs, Transactions, Protocol):
-    """Processing a links request owns its transaction."""
+    """Processing a links request, and the expiry beat job, own their transactions."""
+
 
 # A second ask this soon (a double click, an impatient retry) sends nothing more: the
 # first email is still on its way.
@@ -37,6 +54,9 @@ NOTICES_PER_DAY = 4
 # being processed by the request that took them.
 SWEEP_AFTER = timedelta(seconds=30)
 SWEEP_BATCH = 200
+# Couples looked at per expiry run; the job runs every few minutes, and a backlog (after
+# an outage) drains over a few runs instead of in one long transaction.
+EXPIRY_BATCH = 200
 
 
 def queue(uow: UnitOfWork, rt: Needs, partner: Partner, notice: Notice, *,
@@ -91,3 +111,42 @@ def process_waiting_link_requests(rt: LinkNeeds) -> int:
     for request_id in ids:
         process_link_request(rt, request_id)
     return len(ids)
+
+
+def expire_invitations(rt: LinkNeeds) -> int:
+    """The beat job: plans the notice for each invitation that expired, and erases its
+    lapsed row. Returns how many notices were planned. Safe to run twice at once: the
+    couple row is locked and the notice's key is unique."""
+    now = rt.clock.now()
+    cutoff = now - timedelta(days=rt.settings.confirm_token_days)
+    with rt.read_session() as session:
+        found = NoticeRepository(session).expired_invitations(cutoff, EXPIRY_BATCH)
+    planned = 0
+    for expired in found:
+        with rt.unit_of_work() as uow:
+            partners = PartnerRepository(uow.session)
+            couple = partners.couple_for_update(expired.couple_id)
+            inviter = partners.get_for_update(expired.inviter_id)
+            if inviter is None or couple.invitations_sent != expired.number:
+                continue  # invited again (or erased) in between: the next run decides
+            for lapsed in NoticeRepository(uow.session).lapsed_invitees(
+                    couple.id, inviter.id, cutoff):
+                PartnerDataRepository(uow.session).erase(lapsed)
+            planned += _plan_invitation_notice(uow.session, inviter, expired.number, now)
+    if planned:
+        log.info("invitation notices planned", extra={"count": planned})
+    return planned
+
+
+def _plan_invitation_notice(session: Session, inviter: Partner, number: int,
+                            now: datetime) -> int:
+    due = next_send_time(now, inviter.send_hour, inviter.timezone,
+                         quiet_days=inviter.quiet_weekdays)
+    try:
+        with session.begin_nested():
+            DeliveryRepository(session).add(inviter.id, DeliveryKind.NOTICE,
+                                            notice_key(Notice.INVITATION, number), -1,
+                                            due, now)
+    except IntegrityError:
+        return 0  # another run planned it first: once is enough
+    return 1

@@ -108,7 +108,8 @@ def _stopped(rt: Needs, session: Session, delivery: Delivery,
     if suppressed(partner):
         return S.CANCELLED
     if delivery.kind is DeliveryKind.NOTICE:
-        return None if notice_wanted(delivery, partner) else S.CANCELLED
+        other = PartnerRepository(session).other_partner(partner)
+        return None if notice_wanted(delivery, partner, other) else S.CANCELLED
     if delivery.kind is DeliveryKind.CONFIRMATION:
         wanted = partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None
         return None if wanted else S.CANCELLED

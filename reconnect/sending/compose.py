@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from reconnect.deliveries import resends
-from reconnect.mail.list_headers import ListId
 from reconnect.mail.message import OutgoingEmail
 from reconnect.mail.render import (
-    Footer,
-    RenderedEmail,
     prompt_views,
     reflect_url,
     render_confirmation_email,
@@ -22,67 +16,58 @@ from reconnect.mail.render import (
     render_stage_email,
 )
 from reconnect.models import Delivery, DeliveryKind, Partner
+from reconnect.partners.audience import audience_of
 from reconnect.partners.links import link_token
 from reconnect.partners.preference_links import preferences_token
 from reconnect.partners.service import confirmation_token, unsubscribe_token
+from reconnect.program.audience import Audience
 from reconnect.program.model import Program, Stage
+from reconnect.program.reader import previous_stage
+from reconnect.program.reader import stage_variables as reader_variables
 from reconnect.reflections.nudges import stage_of
 from reconnect.reflections.repository import ReflectionRepository
+from reconnect.sending.email_parts import (
+    NothingToSend,
+    footer,
+    footer_with_links,
+    message_id,
+    outgoing,
+    program_list_id,
+)
 from reconnect.sending.needs import Needs
 from reconnect.sending.notice_compose import compose_notice
-from reconnect.settings import Settings
 from reconnect.signups.invitations import no_invites_token
 from reconnect.tokens import Purpose
 
-
-class NothingToSend(Exception):
-    """The delivery no longer makes sense (stage gone from the pinned version)."""
-
-
-def message_id(rt: Needs, delivery: Delivery) -> str:
-    # Deterministic, so a resend after a crash carries the same id and inboxes that
-    # de-duplicate on Message-ID can fold the two copies; keyed, so it tells a reader
-    # nothing about how many emails or people there are.
-    key = hashlib.sha256(f"reconnect-message-id:{rt.settings.secret_key}".encode()).digest()
-    digest = hmac.new(key, str(delivery.id).encode(), hashlib.sha256).digest()[:15]
-    return f"<{base64.b32encode(digest).decode().lower()}@{rt.settings.mail_domain}>"
+# The parts every email shares live in email_parts.py; named here too, where callers of
+# the composition have always found them.
+__all__ = ["NothingToSend", "compose", "footer", "footer_with_links", "message_id",
+           "outgoing", "previous_answers", "program_list_id", "reader_audience",
+           "stage_key_of", "stage_variables"]
 
 
-def footer(rt: Needs, program: Program, unsubscribe_url: str | None,
-           partner_token: str | None = None) -> Footer:
-    """``partner_token`` (the partner's preferences token) adds the preferences and
-    "I don't feel safe" links; confirmation emails go without them."""
-    base = rt.settings.base_url
-    return footer_with_links(rt.settings, program, unsubscribe_url,
-                             (lambda page: f"{base}/{page}/{partner_token}")
-                             if partner_token else None)
+def reader_audience(rt: Needs, partner: Partner, other: Partner | None) -> Audience:
+    """Who is reading: the partner's role and where the other partner stands now."""
+    return audience_of(partner, other, rt.clock.now(),
+                       timedelta(days=rt.settings.confirm_token_days))
 
 
-def footer_with_links(settings: Settings, program: Program, unsubscribe_url: str | None,
-                      page_url: Callable[[str], str] | None) -> Footer:
-    """The footer with ``page_url(page)`` as the link to each of the partner's own pages
-    ("preferences", "help", "journey"), or without those links. The preview passes
-    harmless links here, so it shows the footer a partner gets."""
-    return Footer(safety_note=program.safety_note, safety_url=settings.safety_url,
-                  postal_address=settings.postal_address, unsubscribe_url=unsubscribe_url,
-                  preferences_url=page_url("preferences") if page_url else None,
-                  help_url=page_url("help") if page_url else None,
-                  journey_url=page_url("journey") if page_url else None,
-                  privacy_url=f"{settings.base_url}/privacy")
-
-
-def stage_variables(first_name: str, partner_name: str,
-                    previous: dict[str, str]) -> dict[str, object]:
-    """What a stage's text may use (the preview renders with the same names)."""
-    return {"first_name": first_name, "partner_name": partner_name, "previous": previous}
+def stage_variables(program: Program, stage: Stage, first_name: str, partner_name: str,
+                    audience: Audience, previous: dict[str, str]) -> dict[str, object]:
+    """What a stage's text may use (the preview renders with the same names);
+    ``previous`` holds the stored answers to the previous stage's questions."""
+    return reader_variables(program, stage, first_name, partner_name, audience, previous)
 
 
 def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
             other: Partner | None) -> OutgoingEmail:
-    """``other`` is the partner's partner, if any (loaded by the caller with its batch)."""
+    """``other`` is the partner's partner, if any (loaded by the caller with its batch).
+    Every kind goes out under the discreet envelope when the partner chose it."""
     base = rt.settings.base_url
     if delivery.kind is DeliveryKind.NOTICE:
-        return compose_notice(rt, delivery, partner, message_id(rt, delivery), footer)
+        # One branch for every notice; notice_compose picks its email by the notice kind.
+        return compose_notice(session, rt, delivery, partner)
+    discreet = partner.discreet
     if delivery.kind is DeliveryKind.CONFIRMATION:
         _, program = rt.programs.current(partner.program_slug)
         # The one who invited a partner is always the other half of their couple.
@@ -94,8 +79,8 @@ def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
         rendered = render_confirmation_email(program, partner.first_name,
                                              inviter.first_name if inviter else None,
                                              confirm_url, footer(rt, program, None),
-                                             no_invites_url)
-        return _outgoing(rt, delivery, partner, program, rendered, no_invites_url)
+                                             no_invites_url, discreet=discreet)
+        return outgoing(rt, delivery, partner, program, rendered, no_invites_url)
 
     if partner.program_version_id is None:
         raise NothingToSend("partner has no program version")
@@ -113,14 +98,16 @@ def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
         base, reflect_token, key, value))
     if nudge:
         rendered = render_nudge_email(program, stage, partner.first_name, views,
-                                      email_footer)
+                                      email_footer, discreet=discreet)
     else:
         rendered = render_stage_email(
             program, stage,
-            stage_variables(partner.first_name, other.first_name if other else "",
+            stage_variables(program, stage, partner.first_name,
+                            other.first_name if other else "",
+                            reader_audience(rt, partner, other),
                             previous_answers(session, program, stage, partner)),
-            views, email_footer)
-    return _outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
+            views, email_footer, discreet=discreet)
+    return outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
 
 
 def stage_key_of(delivery: Delivery) -> str:
@@ -144,24 +131,3 @@ def previous_answers(session: Session, program: Program, stage: Stage,
     for reflection in ReflectionRepository(session).for_stage(partner.id, before.key):
         answers[reflection.prompt_key] = reflection.answer
     return answers
-
-
-def previous_stage(program: Program, stage: Stage) -> Stage | None:
-    """The stage whose answers ``previous`` holds in ``stage``'s text."""
-    return program.stage_at(stage.position - 1) if stage.position else None
-
-
-def _outgoing(rt: Needs, delivery: Delivery, partner: Partner, program: Program,
-              rendered: RenderedEmail, unsubscribe_url: str | None) -> OutgoingEmail:
-    # The sender name comes from the program version the email was rendered from.
-    return OutgoingEmail(to_name=partner.first_name, to_address=partner.email,
-                         subject=rendered.subject, html=rendered.html, text=rendered.text,
-                         message_id=message_id(rt, delivery), sender_name=program.sender_name,
-                         unsubscribe_url=unsubscribe_url,
-                         list_id=None if delivery.kind is DeliveryKind.CONFIRMATION
-                         else program_list_id(rt.settings, program))
-
-
-def program_list_id(settings: Settings, program: Program) -> ListId:
-    """One list per program: a filter on it catches every weekly email and reminder."""
-    return ListId(program.sender_name, program.slug, settings.mail_domain)

@@ -1,25 +1,32 @@
-"""A notice delivery as the email it stands for. The wording is here, in one place; the
-layout is the one every email shares (templates/email/notice.*)."""
+"""A notice delivery as the email it stands for: one entry point, ``compose_notice``,
+that picks the email by the notice's kind (reconnect/partners/notice_kinds.py). The
+wording is here, in one place; the layout is the one every email shares
+(templates/email/notice.* and templates/email/notices/), and every notice goes through
+``render_email`` under the reader's envelope, so discreet mode reaches all of them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from reconnect.mail.inline import inline_css
+from sqlalchemy.orm import Session
+
 from reconnect.mail.message import OutgoingEmail
-from reconnect.mail.plain_text import wrap_plain
-from reconnect.mail.render import Footer, RenderedEmail
-from reconnect.models import Delivery, Partner, PartnerStatus
+from reconnect.mail.render import Envelope, Footer, RenderedEmail, envelope, render_email
+from reconnect.models import Couple, Delivery, Partner, PartnerStatus
 from reconnect.partners.links import link_token
 from reconnect.partners.notice_kinds import Notice, masked, notice_of
-from reconnect.partners.preference_links import preferences_token
+from reconnect.partners.preference_links import MAX_INVITATIONS, preferences_token
 from reconnect.program.model import Program
+from reconnect.sending.email_parts import NothingToSend, footer, outgoing
 from reconnect.sending.needs import Needs
-from reconnect.templating import render
 from reconnect.tokens import Purpose
 
-FooterMaker = Callable[[Needs, Program, str | None, str | None], Footer]
+# The expired invitation's notice. In discreet mode: nothing about an invitation or a
+# couple, and nothing the reader must do.
+INVITATION_SUBJECT = "About your invitation"
+INVITATION_PREHEADER = "A short note, and nothing you need to do."
+INVITATION_DISCREET_SUBJECT = "A short note for you"
+INVITATION_DISCREET_PREHEADER = "Nothing you need to do."
 
 
 @dataclass(frozen=True)
@@ -39,12 +46,14 @@ class Wording:
     discreet_subject: str = "A note about your account"
 
 
-def compose_notice(rt: Needs, delivery: Delivery, partner: Partner, message_id: str,
-                   footer: FooterMaker) -> OutgoingEmail:
+def compose_notice(session: Session, rt: Needs, delivery: Delivery,
+                   partner: Partner) -> OutgoingEmail:
     notice = notice_of(delivery.key)
     if notice is None:
-        # The batch fails it with this reason (a ValueError), instead of retrying.
-        raise ValueError(f"unknown notice {delivery.key}")
+        # The batch fails it with this reason, instead of retrying.
+        raise NothingToSend(f"no notice called {delivery.key}")
+    if notice is Notice.INVITATION:
+        return _invitation_notice(session, rt, delivery, partner)
     program = _program(rt, partner)
     base = rt.settings.base_url
     to = partner.email
@@ -53,13 +62,14 @@ def compose_notice(rt: Needs, delivery: Delivery, partner: Partner, message_id: 
         else f"{base}/unsubscribe/{link_token(rt, partner, Purpose.UNSUBSCRIBE)}"
     if notice is Notice.NEW_ADDRESS:
         if partner.pending_email is None:
-            raise ValueError("no new address waits for confirmation")
+            raise NothingToSend("no new address waits for confirmation")
         to = partner.pending_email
         token = link_token(rt, partner, Purpose.ADDRESS, e=partner.pending_email)
         wording = new_address_wording(f"{base}/address/{token}")
         own = None  # the new address gets only the one link it needs
     elif notice is Notice.ADDRESS_CHANGE:
-        assert partner.pending_email is not None
+        if partner.pending_email is None:
+            raise NothingToSend("no change of address waits")
         wording = address_change_wording(partner.pending_email, f"{base}/preferences/{own}")
     elif notice is Notice.WELCOME_BACK:
         token = link_token(rt, partner, Purpose.REJOIN,
@@ -69,22 +79,56 @@ def compose_notice(rt: Needs, delivery: Delivery, partner: Partner, message_id: 
     else:
         assert own is not None
         wording = links_wording(base, own)
-    if partner.discreet:
-        wording = replace(wording, subject=wording.discreet_subject)
     rendered = render_notice(wording, partner.first_name,
-                             footer(rt, program, unsubscribe_url, own))
-    return OutgoingEmail(to_name=partner.first_name, to_address=to, subject=rendered.subject,
-                         html=rendered.html, text=rendered.text, message_id=message_id,
-                         sender_name=program.sender_name, unsubscribe_url=unsubscribe_url)
+                             footer(rt, program, unsubscribe_url, own),
+                             notice_envelope(program, wording, discreet=partner.discreet))
+    return replace(outgoing(rt, delivery, partner, program, rendered, unsubscribe_url),
+                   to_address=to)
 
 
-def render_notice(wording: Wording, first_name: str, footer: Footer) -> RenderedEmail:
-    """HTML (styles inlined) and plain text from the layout every email shares."""
-    context = {"wording": wording, "first_name": first_name, "subject": wording.subject,
-               "preheader": wording.preheader, "footer": footer}
-    return RenderedEmail(subject=wording.subject, preheader=wording.preheader,
-                         html=inline_css(render("email/notice.html", **context)),
-                         text=wrap_plain(render("email/notice.txt", **context)))
+def notice_envelope(program: Program, wording: Wording, *, discreet: bool) -> Envelope:
+    """The reader's envelope (the discreet sender name and preheader in discreet mode),
+    with the notice's own subject that names nothing: "your note for this week" would
+    mislead someone who asked for their links."""
+    env = envelope(program, wording.subject, wording.preheader, discreet=discreet)
+    return replace(env, subject=wording.discreet_subject) if discreet else env
+
+
+def render_notice(wording: Wording, first_name: str, footer: Footer,
+                  env: Envelope | None = None) -> RenderedEmail:
+    """HTML (styles inlined) and plain text from the layout every email shares; without
+    ``env``, under the subject and preheader of the wording (the email checks)."""
+    return render_email("notice", env or Envelope("", wording.subject, wording.preheader),
+                        wording=wording, first_name=first_name, footer=footer)
+
+
+def _invitation_notice(session: Session, rt: Needs, delivery: Delivery,
+                       partner: Partner) -> OutgoingEmail:
+    if partner.program_version_id is None:
+        raise NothingToSend(f"no program for the notice {delivery.key}")
+    program = rt.programs.version(session, partner.program_version_id)
+    couple = session.get(Couple, partner.couple_id)
+    left = max(0, MAX_INVITATIONS - couple.invitations_sent) if couple is not None else 0
+    base = rt.settings.base_url
+    token = preferences_token(rt, partner)
+    unsubscribe_url = f"{base}/unsubscribe/{link_token(rt, partner, Purpose.UNSUBSCRIBE)}"
+    rendered = render_invitation_notice(
+        program, partner.first_name, left, f"{base}/preferences/{token}#invite-heading",
+        footer(rt, program, unsubscribe_url, token), discreet=partner.discreet)
+    return outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
+
+
+def render_invitation_notice(program: Program, first_name: str, invitations_left: int,
+                             preferences_url: str, email_footer: Footer, *,
+                             discreet: bool = False) -> RenderedEmail:
+    """The expired-invitation notice; the preview and the email checks render it too."""
+    env = envelope(program, INVITATION_SUBJECT, INVITATION_PREHEADER, discreet=discreet)
+    if discreet:
+        env = replace(env, subject=INVITATION_DISCREET_SUBJECT,
+                      preheader=INVITATION_DISCREET_PREHEADER)
+    return render_email("notices/invitation_expired", env, program=program,
+                        first_name=first_name, invitations_left=invitations_left,
+                        preferences_url=preferences_url, footer=email_footer)
 
 
 def _program(rt: Needs, partner: Partner) -> Program:

@@ -1,14 +1,16 @@
 """finding the way back: timed pauses, change of address, link requests, leaving reasons
 
-Expand only. On SQLite, partners, reflections and signup requests get back the
-AUTOINCREMENT that 0008's rebuild dropped, so ids are never handed out twice. When a
-timed pause ends (null: paused until resumed); a new address waiting
+Expand only. When a timed pause ends (null: paused until resumed); a new address waiting
 for its owner's confirmation; "email me my links" requests as they arrive, before anyone
 looks up the address (as signup requests are kept); and how many people gave each reason
 for leaving, as bare counts that name no one.
 
-Revision ID: 0009
-Revises: 0008
+On SQLite, 0009 gave partners, reflections and signup requests back the AUTOINCREMENT
+that 0008's rebuild dropped; anything here that rebuilds ``partners`` (the downgrade's
+dropped columns) keeps it, so ids are never handed out twice.
+
+Revision ID: 0010
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -16,28 +18,23 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 # The release before this one runs on this schema: it only adds.
 backward_compatible = True
 
 
-# Tables whose SQLite definition lost AUTOINCREMENT when 0008 rebuilt them (a batch
-# rebuild copies the columns, not the table's options): without it SQLite hands a
-# deleted row's id out again, and ids must only ever grow (models.NEVER_REUSE_IDS).
-# Parents before children, so a rebuilt child's foreign keys name rebuilt parents.
-IDS_THAT_MUST_GROW = ("partners", "reflections", "signup_requests")
+def _ids_grow() -> dict[str, object]:
+    # A batch rebuild on SQLite copies the columns, not the table's options: without
+    # AUTOINCREMENT, SQLite hands a deleted row's id out again, and ids must only ever
+    # grow (models.NEVER_REUSE_IDS).
+    return {"sqlite_autoincrement": True} if op.get_bind().dialect.name == "sqlite" else {}
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for table in IDS_THAT_MUST_GROW:
-            with op.batch_alter_table(table, recreate="always",
-                                      table_kwargs={"sqlite_autoincrement": True}):
-                pass
-    with op.batch_alter_table("partners") as batch:
+    with op.batch_alter_table("partners", table_kwargs=_ids_grow()) as batch:
         batch.add_column(sa.Column("pause_until", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("pending_email", sa.String(254), nullable=True))
     op.create_index("ix_partners_pause_until", "partners", ["pause_until"])
@@ -63,6 +60,6 @@ def downgrade() -> None:
     op.drop_index("ix_link_requests_received_at", table_name="link_requests")
     op.drop_table("link_requests")
     op.drop_index("ix_partners_pause_until", table_name="partners")
-    with op.batch_alter_table("partners") as batch:
+    with op.batch_alter_table("partners", table_kwargs=_ids_grow()) as batch:
         batch.drop_column("pending_email")
         batch.drop_column("pause_until")
