@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -154,7 +155,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                             status_code=exc.status_code, headers=exc.headers)
     rt: Runtime = request.app.state.runtime
     heading = HTTP_HEADINGS.get(exc.status_code, "Something went wrong")
-    paragraphs = HTTP_PARAGRAPHS.get(exc.status_code, [str(exc.detail)])
+    # A page that said what is missing ("There is no program 'x'.") keeps its words;
+    # only the framework's bare status phrase is replaced.
+    said = str(exc.detail) if exc.detail else ""
+    paragraphs = [said] if said and said != HTTPStatus(exc.status_code).phrase \
+        else HTTP_PARAGRAPHS.get(exc.status_code, [said])
     response: HTMLResponse = message_page(rt, heading, paragraphs, exc.status_code,
                                           link_url="/", link_text="Go to the home page")
     response.headers.update(exc.headers or {})  # e.g. WWW-Authenticate on a 401
