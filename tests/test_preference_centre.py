@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
+from reconnect.deliveries.calendar import step_name
 from reconnect.models import DeliveryKind, DeliveryStatus, PartnerStatus
 from reconnect.partners.notice_repository import LeavingReasons
 from reconnect.partners.preferences import end_due_pauses
@@ -52,11 +53,12 @@ def test_the_page_shows_the_latest_step_and_the_next_emails_local_time(
         client: TestClient, runtime: Runtime, link: str) -> None:
     text = client.get(link).text
     stages = runtime.programs.current()[1].stages
-    assert f"Step 1 · {stages[0].title}" in text
+    # Each step by its one name, as everywhere else (the welcome by its title alone).
+    assert f"{step_name(stages[0])} (of {len(stages)})" in text
     [waiting] = [d for d in deliveries(runtime, ANA) if d.status is S.SCHEDULED]
     local = waiting.due_at.astimezone(ZoneInfo("America/New_York"))
     assert f"at {local:%H:%M} (America/New_York)" in text
-    assert f"Step 2 · {stages[1].title}" in text
+    assert f"{step_name(stages[1])}</strong>" in text
 
 
 def test_pausing_for_two_weeks_says_until_when_and_holds_the_email(
