@@ -263,7 +263,12 @@ def test_someone_in_discreet_mode_gets_links_under_a_subject_naming_nothing(
         ana.discreet = True
     client.post("/my-link", data={"email": ANA})
     send_due_now(runtime)
-    assert smtp_sink.to(ANA)[-1].subject == "The links you asked for"
+    links_email = smtp_sink.to(ANA)[-1]
+    assert links_email.subject == "The links you asked for"
+    # The envelope every discreet email has: the neutral sender name, no program name.
+    program = runtime.programs.current()[1]
+    assert str(links_email.message["From"]).startswith(program.discreet_envelope.sender_name)
+    assert program.title not in links_email.text.split("\n\n")[0]
 
 
 def test_a_links_request_left_behind_is_sent_by_the_sweep(
@@ -283,3 +288,4 @@ def test_beat_ends_timed_pauses_every_minute(runtime: Runtime) -> None:
     schedule = make_celery(runtime.settings).conf.beat_schedule
     assert schedule["end-pauses"]["task"] == "reconnect.end_pauses"
     assert schedule["end-pauses"]["schedule"] == 60.0
+
