@@ -70,6 +70,25 @@ def start_api(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Po
     raise SystemExit("the API did not become healthy within 60 s")
 
 
+def start_worker(env: dict[str, str], concurrency: int = 1) -> subprocess.Popen[bytes]:
+    """One Celery worker (prefork) with the API's settings; returns once it answers a ping."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--concurrency",
+         str(concurrency), "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ping = subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "tasks.worker", "inspect", "ping",
+             "--timeout", "1"], cwd=ROOT, env=env, capture_output=True)
+        if ping.returncode == 0:
+            return process
+        if process.poll() is not None:
+            raise SystemExit("the Celery worker exited at start")
+    process.kill()
+    raise SystemExit("the Celery worker did not answer within 60 s")
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:

@@ -28,6 +28,11 @@ def sweep_signups() -> int:
     return signups.process_waiting(get_runtime())
 
 
+@shared_task(name=jobs.PROCESS_SIGNUP, ignore_result=True)
+def process_signup(request_id: int) -> None:
+    signups.process(get_runtime(), request_id)
+
+
 @shared_task(name=jobs.REAP_STALE, ignore_result=True)
 def reap_stale() -> int:
     return deliveries.reap_stale(get_runtime())

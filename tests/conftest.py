@@ -24,10 +24,11 @@ from reconnect.clock import ManualClock
 from reconnect.db.engine import make_engine
 from reconnect.db.migrate import rebuild
 from reconnect.models import Base
-from reconnect.runtime import NullSender, Runtime, build_runtime, set_runtime
+from reconnect.runtime import Runtime, build_runtime, set_runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from tasks.celery_app import CelerySender, make_celery
 from tests.support.browser import CHROMIUM
+from tests.support.jobs import SignupsAtOnce
 from tests.support.server import serve
 from tests.support.smtp import SmtpSink
 from tests.support.wait import wait_until
@@ -142,8 +143,10 @@ def runtime(request: pytest.FixtureRequest, settings: Settings, clock: ManualClo
     # by step, so jobs go nowhere, as in one-shot commands, and the worker (alive for the
     # rest of the session) cannot race them.
     uses_worker = "worker" in request.fixturenames
-    sender = CelerySender(celery_app) if uses_worker else NullSender()
+    signups_at_once = SignupsAtOnce()
+    sender = CelerySender(celery_app) if uses_worker else signups_at_once
     rt = build_runtime(settings, clock=clock, sender=sender)
+    signups_at_once.runtime = rt
     rt.load_programs()
     set_runtime(rt)
     yield rt
