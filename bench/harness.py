@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+# The API and the benchmark both sign links with it, so the benchmark can follow them.
+SECRET_KEY = "b" * 48
 
 
 def fresh_postgres(name: str) -> str:
@@ -45,7 +47,7 @@ def free_port() -> int:
 
 def api_env(database_url: str, port: int, **variables: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RECONNECT_")}
-    env.update(RECONNECT_ENV="production", RECONNECT_SECRET_KEY="b" * 48,
+    env.update(RECONNECT_ENV="production", RECONNECT_SECRET_KEY=SECRET_KEY,
                RECONNECT_DATABASE_URL=database_url, RECONNECT_REDIS_URL=REDIS_URL,
                RECONNECT_BASE_URL=f"http://127.0.0.1:{port}", **variables)
     return env
