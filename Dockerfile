@@ -37,11 +37,12 @@ COPY program ./program
 COPY reconnect ./reconnect
 COPY api ./api
 COPY tasks ./tasks
+COPY cli ./cli
 COPY docker/entrypoint.sh /usr/local/bin/reconnect-entrypoint
 # `reconnect` as on a developer's machine (the console script of an installed package);
 # the code is owned by root and read-only to the app; only /app/var is writable (beat's
 # schedule file, RECONNECT_DATA_DIR).
-RUN printf '#!/bin/sh\nexec python -m reconnect.cli "$@"\n' > /usr/local/bin/reconnect \
+RUN printf '#!/bin/sh\nexec python -m cli "$@"\n' > /usr/local/bin/reconnect \
  && chmod 755 /usr/local/bin/reconnect /usr/local/bin/reconnect-entrypoint \
  && python -m compileall -q /app \
  && install -d -o reconnect -g reconnect /app/var

@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test check lint venv lock image-check next skip validate preview bench clean
+.PHONY: run test test-fast check lint venv lock image-check next skip validate preview bench clean
 
 # Installs exactly the locked files (requirements/dev.txt, checked against its hashes),
 # then the project itself without dependencies. scripts/lock regenerates the lock.
@@ -27,6 +27,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	scripts/test
+
+# The inner loop: everything but the tests marked browser, process or fault (see
+# tests/conftest.py), no static checks. `make test` stays the full suite.
+test-fast: $(STAMP)
+	scripts/test-fast
 
 lint: $(STAMP)
 	scripts/check
@@ -51,4 +56,4 @@ skip: $(STAMP)
 	$(BIN)/reconnect clock advance $(or $(DAYS),7)d
 
 clean:
-	rm -rf var .mypy_cache .ruff_cache .pytest_cache test-artifacts
+	rm -rf var .mypy_cache .ruff_cache .pytest_cache .grimp_cache .import_linter_cache test-artifacts

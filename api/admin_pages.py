@@ -15,7 +15,7 @@ from api.views import page
 from reconnect.admin import service
 from reconnect.admin.funnel import funnel_report
 from reconnect.admin.schemas import ProgramFunnel
-from reconnect.program.preview_web import PREFIX as PREVIEW
+from reconnect.editor.preview_web import PREFIX as PREVIEW
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_admin)])
 HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}

@@ -183,11 +183,11 @@ async def _api_error(_: Request, exc: Exception) -> Response:
 
 
 def _production_runtime() -> Runtime:
-    from tasks.celery_app import CelerySender, make_celery
+    from tasks.celery_app import celery_sender
 
     configure_logging()
     settings = get_settings()
-    return build_runtime(settings, sender=CelerySender(make_celery(settings)))
+    return build_runtime(settings, sender=celery_sender(settings))
 
 
 app = create_app()

@@ -11,7 +11,7 @@ from prometheus_client.exposition import choose_encoder
 
 from api.admin_auth import require_admin
 from api.deps import RuntimeDep
-from reconnect.metrics.collector import ReconnectCollector
+from api.metrics_collector import ReconnectCollector
 
 router = APIRouter()
 

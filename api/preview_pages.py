@@ -15,9 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from api.admin_auth import require_admin
 from api.deps import RuntimeDep
-from reconnect.program.loader import MANIFEST, ProgramError, load_program_dir, program_dirs
-from reconnect.program.model import KEY_PATTERN, Program
-from reconnect.program.preview import (
+from reconnect.editor.preview import (
     View,
     answers,
     describe_answers,
@@ -25,15 +23,17 @@ from reconnect.program.preview import (
     sample,
     stage_views,
 )
-from reconnect.program.preview_emails import PAGE_KEY, other_emails
-from reconnect.program.preview_gallery import (
+from reconnect.editor.preview_emails import PAGE_KEY, other_emails
+from reconnect.editor.preview_gallery import (
     PageChecks,
     page_checks,
     render_index_page,
     render_other_emails_page,
     render_stage_page,
 )
-from reconnect.program.preview_web import PREFIX, WebLinks, choice_form, chosen_answers, fingerprint
+from reconnect.editor.preview_web import PREFIX, WebLinks, choice_form, chosen_answers, fingerprint
+from reconnect.program.loader import MANIFEST, ProgramError, load_program_dir, program_dirs
+from reconnect.program.model import KEY_PATTERN, Program
 from reconnect.runtime import Runtime
 from reconnect.settings import Environment
 from reconnect.templating import render

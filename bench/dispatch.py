@@ -11,7 +11,7 @@ send also plans the partner's next stage, as in production). Then, in one run:
      every stage of the program, with real partners;
   3. emails per second: two Celery worker processes (one prefork worker with
      --concurrency 2, or two --pool solo workers with --pool solo) deliver the rows.
-     The dispatcher is THIS process: it calls reconnect.deliveries.service.dispatch_due()
+     The dispatcher is THIS process: it calls reconnect.sending.service.dispatch_due()
      every 0.2 s (with a CelerySender, so jobs go through Redis as in production; a full
      claim also queues the worker-side re-dispatch, as it does under beat) until no row
      is left to claim. No celery beat runs. The clock starts when the rows become due
@@ -74,11 +74,10 @@ from sqlalchemy import Engine, between, func, insert, select, text, update
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import free_port  # noqa: E402
 from bench.scratch import ensure_database  # noqa: E402
 from reconnect.db.engine import make_engine  # noqa: E402
 from reconnect.db.migrate import rebuild  # noqa: E402
-from reconnect.deliveries.compose import compose  # noqa: E402
-from reconnect.deliveries.service import DELIVER_BATCH, dispatch_due  # noqa: E402
 from reconnect.mail.message import build_message  # noqa: E402
 from reconnect.models import (  # noqa: E402
     Couple,
@@ -90,9 +89,10 @@ from reconnect.models import (  # noqa: E402
 )
 from reconnect.program.model import Program  # noqa: E402
 from reconnect.runtime import Runtime, build_runtime  # noqa: E402
+from reconnect.sending.compose import compose  # noqa: E402
+from reconnect.sending.service import DELIVER_BATCH, dispatch_due  # noqa: E402
 from reconnect.settings import Environment, Settings  # noqa: E402
 from tasks.celery_app import CelerySender, make_celery  # noqa: E402
-from tests.support.smtp import free_port  # noqa: E402
 
 BENCH_URL = os.environ.get(
     "RECONNECT_BENCH_DATABASE_URL",
@@ -588,7 +588,7 @@ def run_profiled_worker(celery_args: list[str]) -> None:
     from sqlalchemy.orm import Session
 
     import tasks.worker as worker_module
-    from reconnect.deliveries import outcomes, service
+    from reconnect.sending import outcomes, service
 
     out_dir = Path(os.environ[PROFILE_DIR_ENV])
     use_cprofile = bool(os.environ.get(CPROFILE_ENV))

@@ -45,6 +45,18 @@ def free_port() -> int:
         return port
 
 
+def wait_until_healthy(base: str, timeout: float = 60.0) -> None:
+    """Waits for a freshly started API process to answer /healthz."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit(f"no healthy API at {base} after {timeout:.0f}s")
+
+
 def api_env(database_url: str, port: int, **variables: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RECONNECT_")}
     env.update(RECONNECT_ENV="production", RECONNECT_SECRET_KEY=SECRET_KEY,
@@ -55,21 +67,18 @@ def api_env(database_url: str, port: int, **variables: str) -> dict[str, str]:
 
 def start_api(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     """Migrates, then starts uvicorn; returns once /healthz answers."""
-    subprocess.run([sys.executable, "-m", "reconnect.cli", "db", "upgrade"], env=env,
+    subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], env=env,
                    cwd=ROOT, check=True, capture_output=True)
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port), "--workers",
          str(workers), "--no-access-log", "--log-level", "warning"],
         cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the API did not become healthy within 60 s")
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{port}")
+    except SystemExit:
+        process.kill()
+        raise
+    return process
 
 
 def start_worker(env: dict[str, str], concurrency: int = 1) -> subprocess.Popen[bytes]:

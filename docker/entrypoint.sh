@@ -44,14 +44,14 @@ usage() {
 }
 
 wait_for_database() {
-  python -m reconnect.db.wait --timeout "$DB_WAIT_SECONDS"
+  python -m reconnect.startup.wait --timeout "$DB_WAIT_SECONDS"
 }
 
 role="${1:-api}"
 case "$role" in
   migrate)
     wait_for_database
-    exec python -m reconnect.cli db upgrade
+    exec python -m cli db upgrade
     ;;
   api)
     wait_for_database

@@ -1,7 +1,10 @@
 """Wires the parts every process needs: settings, database, clock, tokens, programs, mail.
 
-``api/`` and ``tasks/`` each build one :class:`Runtime` at start; tests build their own
-with a manual clock and hand it in with :func:`set_runtime`.
+``api/``, ``tasks/`` and ``cli/`` each build one :class:`Runtime` at start; tests build
+their own with a manual clock and hand it in with :func:`set_runtime`. Nothing else in
+``reconnect/`` imports this module: services take the small interfaces of
+:mod:`reconnect.ports`, which a Runtime satisfies (the narrow-dependencies contract in
+pyproject.toml).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from pydantic_settings import (
 )
 
 from reconnect.secret_files import FileSecrets
+from reconnect.verification_keys import sendgrid_public_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # How often a worker sending a batch renews its claim on the rows it has not sent yet.
@@ -194,10 +195,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _sendgrid_key_is_a_key(self) -> Self:
         if self.sendgrid_public_key is not None:
-            from reconnect.bounces.providers.sendgrid import public_key
-
             try:
-                public_key(self.sendgrid_public_key)
+                sendgrid_public_key(self.sendgrid_public_key)
             except ValueError:
                 raise ValueError("RECONNECT_SENDGRID_PUBLIC_KEY must be the verification "
                                  "key SendGrid shows for the signed event webhook (base64)"

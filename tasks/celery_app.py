@@ -75,3 +75,9 @@ class CelerySender:
     def send(self, name: str, args: tuple[int, ...], countdown: float = 0.0) -> None:
         # Only ever a second or two (a send-rate wait): decision 1 rules out long ETAs.
         self.app.send_task(name, args=list(args), countdown=countdown or None)
+
+
+def celery_sender(settings: Settings, app: Celery | None = None) -> CelerySender:
+    """The sender every process shell gives its Runtime (api/, tasks/, cli/): built here
+    alone, so the broker settings and the task routing cannot drift between them."""
+    return CelerySender(app if app is not None else make_celery(settings))

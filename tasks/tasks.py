@@ -6,8 +6,8 @@ from celery import shared_task
 
 from reconnect import jobs
 from reconnect.bounces import mailbox
-from reconnect.deliveries import service as deliveries
 from reconnect.runtime import get_runtime
+from reconnect.sending import service as deliveries
 from reconnect.signups import service as signups
 from tasks import task_metrics  # noqa: F401 - connects the signals that time every task
 

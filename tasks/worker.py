@@ -18,7 +18,7 @@ from reconnect.clock import TravellingClock
 from reconnect.logging import bind, configure_logging, say_from_signal_handler, unbind
 from reconnect.runtime import build_runtime, set_runtime
 from reconnect.startup import schema_ready_or_exit, settings_or_exit
-from tasks.celery_app import CelerySender, make_celery
+from tasks.celery_app import celery_sender, make_celery
 
 configure_logging()
 # Celery writes its shutdown notices as plain text from the signal handler: JSON instead.
@@ -28,7 +28,7 @@ celery_worker_app.safe_say = say_from_signal_handler  # type: ignore[attr-define
 settings = settings_or_exit()
 schema_ready_or_exit(settings, "beat" if "beat" in sys.argv[1:] else "worker")
 app = make_celery(settings)
-runtime = build_runtime(settings, sender=CelerySender(app))
+runtime = build_runtime(settings, sender=celery_sender(settings, app))
 runtime.load_programs()
 set_runtime(runtime)
 logging.getLogger(__name__).info("worker runtime ready")

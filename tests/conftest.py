@@ -4,7 +4,7 @@ named by RECONNECT_DATABASE_URL (Postgres in CI) or a fresh SQLite file."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from reconnect.clock import ManualClock
 from reconnect.db.engine import make_engine
 from reconnect.db.migrate import rebuild
 from reconnect.models import Base
+from reconnect.program import catalog as program_catalog
 from reconnect.runtime import Runtime, build_runtime, set_runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from tasks.celery_app import CelerySender, make_celery
@@ -52,6 +53,33 @@ def redis_never_on_the_event_loop() -> Iterator[None]:
     redis.connection.AbstractConnection.send_packed_command = guarded  # type: ignore[method-assign]
     yield
     redis.connection.AbstractConnection.send_packed_command = original  # type: ignore[method-assign]
+
+
+def _remembered(parse: Callable[..., Any]) -> Callable[..., Any]:
+    """``parse`` once per distinct content: parsing is a pure function of the files, and
+    every test's fresh Runtime would otherwise parse and check every stage again (about
+    half of the suite's time). Failures are not kept, so a broken edit is parsed, and
+    reported, every time, as without this."""
+    kept: dict[tuple[Any, ...], Any] = {}
+
+    def remembered(*args: Any, **kwargs: Any) -> Any:
+        key = tuple(str(a) if isinstance(a, os.PathLike) else tuple(sorted(a.items()))
+                    if isinstance(a, dict) else a for a in args) + tuple(sorted(kwargs.items()))
+        if key not in kept:
+            kept[key] = parse(*args, **kwargs)
+        return kept[key]
+
+    return remembered
+
+
+@pytest.fixture(scope="session", autouse=True)
+def programs_parsed_once() -> Iterator[None]:
+    """The catalog's parsing, remembered across the session's Runtimes (the loader's own
+    tests call the loader directly and are not affected)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("parse_program_dir", "parse_program"):
+            patch.setattr(program_catalog, name, _remembered(getattr(program_catalog, name)))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -198,3 +226,33 @@ def page(browser: Browser, runtime: Runtime) -> Iterator[Page]:
         context = browser.new_context(base_url=base, viewport={"width": 375, "height": 740})
         yield context.new_page()
         context.close()
+
+
+# The marks of the slow kinds, given here by what a test uses so that no test can forget
+# its mark (`make test-fast` deselects all three; `make test` runs everything):
+#   fault    everything under tests/faults/: breaks a part on purpose
+#   browser  uses the `browser` or `page` fixture: drives headless Chromium
+#   process  its module starts processes of its own (an API, workers, Redis, Dovecot)
+_PROCESS_STARTERS = frozenset({
+    "subprocess", "tests.support.api_server", "tests.support.processes",
+    "tests.support.entrypoints", "tests.support.dovecot",
+})
+
+
+def _starts_processes(module: Any) -> bool:
+    return any(
+        getattr(value, "__module__", None) in _PROCESS_STARTERS
+        or getattr(value, "__name__", None) in _PROCESS_STARTERS
+        for value in vars(module).values()
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "faults" in item.path.parts:
+            item.add_marker(pytest.mark.fault)
+        if {"browser", "page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+        module = getattr(item, "module", None)
+        if module is not None and _starts_processes(module):
+            item.add_marker(pytest.mark.process)

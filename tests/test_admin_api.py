@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.deliveries.service import Outcome, deliver
 from reconnect.models import DeliveryKind, DeliveryStatus, PartnerStatus
 from reconnect.runtime import Runtime
+from reconnect.sending.service import Outcome, deliver
 from reconnect.settings import Settings
 from tests.support.admin import ADMIN_TOKEN, BEARER, add_partner
 from tests.support.flows import (

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from reconnect.cli import main
+from cli.main import main
 from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus, PartnerStatus
 from reconnect.runtime import Runtime

@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.deliveries.service import dispatch_due
 from reconnect.models import DeliveryKind, DeliveryStatus, PartnerStatus
 from reconnect.runtime import Runtime
+from reconnect.sending.service import dispatch_due
 from reconnect.signups.service import CONFIRMATION_GAP
 from tests.support.flows import ANA, BEN, deliver_due, deliveries, partner, signup_body
 from tests.support.links import confirm_path

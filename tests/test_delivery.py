@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
-from reconnect.deliveries import service
-from reconnect.deliveries.compose import message_id
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus
 from reconnect.runtime import Runtime
+from reconnect.sending import service
+from reconnect.sending.compose import message_id
 from tests.support.flows import ANA, deliver_due, deliveries, sign_up_and_confirm, signup_body
 from tests.support.smtp import SmtpSink
 

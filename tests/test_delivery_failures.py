@@ -12,13 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from reconnect.clock import ManualClock
-from reconnect.deliveries import service
-from reconnect.deliveries.batch import ClaimKeeper, prepare
-from reconnect.deliveries.outcomes import Outcome, record_sent
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.mail.smtp import MailError, SmtpMailer
 from reconnect.models import Delivery, DeliveryStatus, Partner
 from reconnect.runtime import Runtime
+from reconnect.sending import service
+from reconnect.sending.batch import ClaimKeeper, prepare
+from reconnect.sending.outcomes import Outcome, record_sent
 from reconnect.settings import Settings
 from tests.support.flows import deliveries, send_due_now, signup_body
 from tests.support.smtp import SmtpSink, free_port

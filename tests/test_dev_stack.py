@@ -31,7 +31,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     env.update(RECONNECT_DATA_DIR=str(tmp_path),
                RECONNECT_DATABASE_URL=f"sqlite:///{tmp_path / 'dev.db'}",
                RECONNECT_SMTP_PORT=str(free_port()))
-    process = subprocess.Popen([sys.executable, "-m", "reconnect.cli", "dev", "--port",
+    process = subprocess.Popen([sys.executable, "-m", "cli", "dev", "--port",
                                 str(port)], cwd=PROJECT_ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"

@@ -25,10 +25,10 @@ import pytest
 from sqlalchemy import select, update
 
 from reconnect.db.engine import make_engine
-from reconnect.db.wait import wait_for_database
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner
 from reconnect.program.loader import load_program_dir
 from reconnect.settings import PROJECT_ROOT
+from reconnect.startup.wait import wait_for_database
 from tests.support.entrypoints import Entrypoints, base_env, scratch_database
 from tests.support.flows import ANA, BEN, signup_body
 from tests.support.links import confirm_path

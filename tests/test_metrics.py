@@ -18,11 +18,11 @@ from reconnect import jobs
 from reconnect.clock import ManualClock
 from reconnect.db.engine import make_engine, make_read_session_factory, make_session_factory
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.deliveries.service import Outcome, reap_stale
 from reconnect.metrics.events import Metrics
 from reconnect.metrics.store import RedisStore
 from reconnect.models import Delivery
 from reconnect.runtime import Runtime
+from reconnect.sending.service import Outcome, reap_stale
 from reconnect.settings import Settings
 from tests.support.flows import (
     ANA,

@@ -269,7 +269,7 @@ def test_a_bad_send_time_is_refused_and_changes_nothing(runtime: Runtime, hour: 
 
 
 # What the delivery service does with a paused partner or quiet days
-# (reconnect/deliveries/service.py and outcomes.py).
+# (reconnect/sending/service.py and outcomes.py).
 
 
 @pytest.mark.usefixtures("welcomed")

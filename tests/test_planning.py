@@ -7,13 +7,13 @@ import time
 
 from fastapi.testclient import TestClient
 
-from reconnect.deliveries.outcomes import Attempt, Outcome, record_sent
-from reconnect.deliveries.planning import plan_after
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, PartnerStatus
 from reconnect.partners import preferences
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
+from reconnect.sending.outcomes import Attempt, Outcome, record_sent
+from reconnect.sending.planning import plan_after
 from tests.support.flows import ANA, deliveries, enrol, partner
 from tests.support.smtp import SmtpSink
 

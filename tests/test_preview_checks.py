@@ -11,20 +11,20 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
+from reconnect.editor import preview_gallery
+from reconnect.editor.preview import stage_views
+from reconnect.editor.preview_emails import PAGE_KEY, OtherEmail, other_emails
+from reconnect.editor.preview_gallery import (
+    FileLinks,
+    render_other_emails_page,
+    write_gallery,
+)
 from reconnect.mail.checks import report as report_module
 from reconnect.mail.checks.caniemail import SupportDataMissing
 from reconnect.mail.checks.contrast import check_contrast
 from reconnect.mail.checks.html_tree import parse_html
 from reconnect.mail.render import RenderedEmail
-from reconnect.program import preview_gallery
 from reconnect.program.loader import RESERVED_KEYS, load_program_dir
-from reconnect.program.preview import stage_views
-from reconnect.program.preview_emails import PAGE_KEY, OtherEmail, other_emails
-from reconnect.program.preview_gallery import (
-    FileLinks,
-    render_other_emails_page,
-    write_gallery,
-)
 from reconnect.settings import PROJECT_ROOT, Environment, Settings
 from tests.support.caniemail import caniemail_data
 from tests.support.preview import ADMIN_TOKEN, BEARER, Elements, copy_program

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from api.main import create_app
+from reconnect.editor.preview_gallery import write_gallery
 from reconnect.program.loader import load_program_dir
-from reconnect.program.preview_gallery import write_gallery
 from reconnect.runtime import Runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings
 from tests.support.browser import needs_axe, needs_chromium, serious_violations, shot

@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from reconnect.cli import main
+from cli.main import main
+from reconnect.editor.preview import render_preview, sample, stage_views
+from reconnect.editor.preview_gallery import FileLinks, framed, write_gallery
 from reconnect.program.loader import ProgramError, load_program_dir
 from reconnect.program.model import Program, Stage
-from reconnect.program.preview import render_preview, sample, stage_views
-from reconnect.program.preview_gallery import FileLinks, framed, write_gallery
 from reconnect.runtime import Runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from tests.support.preview import (

@@ -311,7 +311,7 @@ def test_worker_and_beat_refuse_a_database_behind(role: str, backend: str, setti
 def test_the_ready_command_prints_each_check(settings: Settings, tmp_path: Path) -> None:
     with database_at(PREVIOUS, tmp_path / "behind.db") as url:
         env = {**worker_env(settings, url), "PYTHONPATH": str(PROJECT_ROOT)}
-        done = subprocess.run([sys.executable, "-m", "reconnect.cli", "ready"], cwd=tmp_path,
+        done = subprocess.run([sys.executable, "-m", "cli", "ready"], cwd=tmp_path,
                               env=env, capture_output=True, text=True, timeout=60,
                               check=False)
     assert done.returncode == 1, done.stderr

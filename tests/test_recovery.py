@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from cli.main import main
 from reconnect.admin import recovery, service
-from reconnect.cli import main
 from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.runtime import Runtime

@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from reconnect.deliveries import service
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.mail.replies import MAX_REPLY_CHARS, Blame, blame_of, readable
 from reconnect.models import Delivery, DeliveryStatus
 from reconnect.runtime import Runtime
+from reconnect.sending import service
 from tests.support.flows import ANA, partner, signup_body
 from tests.support.smtp import SmtpSink
 

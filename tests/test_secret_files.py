@@ -74,7 +74,7 @@ def test_a_mistake_stops_the_process_with_one_plain_line(
 
 def test_a_command_says_so_and_exits_1(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "reconnect.cli", "db", "upgrade"], cwd=tmp_path,
+        [sys.executable, "-m", "cli", "db", "upgrade"], cwd=tmp_path,
         env=base_env(RECONNECT_SECRET_KEY_FILE=str(tmp_path / "missing")),
         capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 1

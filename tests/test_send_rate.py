@@ -8,9 +8,9 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from reconnect.deliveries.service import dispatch_due
 from reconnect.mail.throttle import SendThrottle
 from reconnect.runtime import Runtime
+from reconnect.sending.service import dispatch_due
 from reconnect.settings import Settings
 from tests.support.flows import in_flight, signup_body
 from tests.support.smtp import SmtpSink

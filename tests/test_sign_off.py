@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from reconnect.editor.diff import describe_changes
 from reconnect.mail.render import prompt_views, reflect_url, render_stage_email
-from reconnect.program.diff import describe_changes
 from reconnect.program.loader import load_program_dir, parse_program, read_program_files
 from reconnect.program.model import Program, Stage
 from tests.support.program_files import edit, find_problem, line_with, problems_loading

@@ -111,7 +111,7 @@ def _unsafe_env() -> dict[str, str]:
 @pytest.mark.parametrize("command", [
     ["-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", "{port}"],
     ["-m", "celery", "-A", "tasks.worker", "worker", "-P", "solo"],
-    ["-m", "reconnect.cli", "db", "upgrade"],
+    ["-m", "cli", "db", "upgrade"],
 ], ids=["api", "worker", "migrate"])
 def test_processes_stop_with_the_message(command: list[str], tmp_path: Path) -> None:
     # From an empty folder, so no .env file adds settings.

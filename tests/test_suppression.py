@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.deliveries.service import deliver
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.runtime import Runtime
+from reconnect.sending.service import deliver
 from tests.support.flows import ANA, BEN, deliveries, enrol, partner, send_due_now
 from tests.support.smtp import SmtpSink
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from reconnect.cli import main
+from cli.main import main
 from reconnect.settings import get_settings
 from tests.support.smtp import SmtpSink, free_port
 

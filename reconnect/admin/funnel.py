@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from reconnect.admin.needs import Needs
 from reconnect.admin.schemas import FunnelReport, FunnelStep, ProgramFunnel, RatingAverage
 from reconnect.admin.service import InvalidInput
 from reconnect.admin.stats_repository import StatsRepository
 from reconnect.program.model import Program
-from reconnect.runtime import Runtime
 
 MIN_ANSWERS = 3
 PRIVACY = (f"Averages over fewer than {MIN_ANSWERS} answers are hidden, so that no one's "
            "answer can be singled out.")
 
 
-def funnel_report(session: Session, rt: Runtime, slug: str | None = None) -> FunnelReport:
+def funnel_report(session: Session, rt: Needs, slug: str | None = None) -> FunnelReport:
     """Every loaded program (default first), or just ``slug``."""
     programs = rt.programs.loaded_programs()
     if slug is not None:
@@ -31,7 +31,7 @@ def funnel_report(session: Session, rt: Runtime, slug: str | None = None) -> Fun
                         programs=[_program(session, rt, p) for p in programs])
 
 
-def _program(session: Session, rt: Runtime, program: Program) -> ProgramFunnel:
+def _program(session: Session, rt: Needs, program: Program) -> ProgramFunnel:
     stats = StatsRepository(session)
     counts = stats.partner_counts(program.slug)
     reach = {r.key: r for r in stats.stage_reach(program.slug)}

@@ -21,18 +21,19 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
+from reconnect.admin.needs import Needs
 from reconnect.admin.recovery_repository import RecoveryRepository
 from reconnect.admin.resend import ResendRefused, resend
 from reconnect.admin.schemas import PartnerSummary
 from reconnect.admin.service import InvalidInput, UnknownPartner, audit, summary
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.compose import stage_key_of
-from reconnect.deliveries.planning import schedule_next
 from reconnect.deliveries.schedule import next_send_time
 from reconnect.jobs import DISPATCH_DUE
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
+from reconnect.partners import rules
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
+from reconnect.sending.compose import stage_key_of
+from reconnect.sending.planning import schedule_next
 
 MAX_REASON = 200
 REQUEUE, COPY = "requeue", "copy"
@@ -66,7 +67,7 @@ def plan_retry(session: Session, since: datetime, until: datetime) -> RetryPlan:
                       for d, p in rows])
 
 
-def retry_failed(uow: UnitOfWork, rt: Runtime, since: datetime, until: datetime) -> RetryPlan:
+def retry_failed(uow: UnitOfWork, rt: Needs, since: datetime, until: datetime) -> RetryPlan:
     plan = plan_retry(uow.session, since, until)
     repo, now, done = RecoveryRepository(uow.session), rt.clock.now(), []
     for candidate in plan.candidates:
@@ -98,7 +99,7 @@ def _stage(delivery: Delivery) -> str | None:
 
 
 def _action(delivery: Delivery, partner: Partner) -> str:
-    if partner.suppressed_at is not None:
+    if rules.suppressed(partner):
         return "suppressed"
     if partner.status is PartnerStatus.UNSUBSCRIBED:
         return "unsubscribed"
@@ -110,7 +111,7 @@ def _action(delivery: Delivery, partner: Partner) -> str:
     return REQUEUE
 
 
-def unsuppress(uow: UnitOfWork, rt: Runtime, partner_id: int, reason: str) -> PartnerSummary:
+def unsuppress(uow: UnitOfWork, rt: Needs, partner_id: int, reason: str) -> PartnerSummary:
     """Mail may go to the address again; an enrolled partner's program resumes with the
     stage the suppression cancelled (at their next send hour), or the one after."""
     reason = " ".join(reason.split())
@@ -119,7 +120,7 @@ def unsuppress(uow: UnitOfWork, rt: Runtime, partner_id: int, reason: str) -> Pa
     partner = PartnerRepository(uow.session).get_for_update(partner_id)
     if partner is None:
         raise UnknownPartner(partner_id)
-    if partner.suppressed_at is not None:
+    if rules.suppressed(partner):
         was = partner.suppressed_reason
         partner.suppressed_at = partner.suppressed_reason = None
         partner.permanent_failures = 0
@@ -130,7 +131,7 @@ def unsuppress(uow: UnitOfWork, rt: Runtime, partner_id: int, reason: str) -> Pa
     return summary(uow.session, rt, partner_id)
 
 
-def _resume_program(uow: UnitOfWork, rt: Runtime, partner: Partner) -> None:
+def _resume_program(uow: UnitOfWork, rt: Needs, partner: Partner) -> None:
     repo, now = RecoveryRepository(uow.session), rt.clock.now()
     last = repo.last_stage(partner.id)
     if last is None:

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner
+from reconnect.partners.rules import suppressed_clause
 
 S = DeliveryStatus
 
@@ -34,7 +35,7 @@ class RecoveryRepository:
 
     def suppressed(self, limit: int, offset: int) -> list[Partner]:
         return list(self.session.execute(
-            select(Partner).where(Partner.suppressed_at.is_not(None))
+            select(Partner).where(suppressed_clause())
             .order_by(Partner.suppressed_at.desc(), Partner.id.desc())
             .limit(limit).offset(offset)).scalars())
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from reconnect.admin.needs import Needs
 from reconnect.admin.repository import AdminRepository
 from reconnect.admin.schemas import Resent
 from reconnect.admin.service import InvalidInput, UnknownPartner, audit
@@ -13,7 +14,7 @@ from reconnect.deliveries.resends import RESENDABLE, resend_key
 from reconnect.jobs import DISPATCH_DUE
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
+from reconnect.partners.rules import suppressed
 
 # The stage's own email went out, or its time came and the send failed for good.
 _REACHED = frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED})
@@ -28,7 +29,7 @@ class ResendRefused(Exception):
         self.message = message
 
 
-def resend(uow: UnitOfWork, rt: Runtime, partner_id: int, stage_key: str) -> Resent:
+def resend(uow: UnitOfWork, rt: Needs, partner_id: int, stage_key: str) -> Resent:
     """Adds a resend due now and asks for a dispatch once it commits."""
     partner = PartnerRepository(uow.session).get_for_update(partner_id)
     if partner is None:
@@ -58,7 +59,7 @@ def resend(uow: UnitOfWork, rt: Runtime, partner_id: int, stage_key: str) -> Res
 
 
 def _check_partner(partner: Partner) -> None:
-    if partner.suppressed_at is not None:
+    if suppressed(partner):
         raise ResendRefused("suppressed", "This address is suppressed; nothing more is "
                                           "sent to it.")
     if partner.status not in RESENDABLE:

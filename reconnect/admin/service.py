@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from reconnect.admin.needs import Needs
 from reconnect.admin.repository import AdminRepository
 from reconnect.admin.schemas import (
     FailedEmail,
@@ -23,7 +24,6 @@ from reconnect.admin.schemas import (
     WaitingEmail,
 )
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.compose import stage_key_of
 from reconnect.deliveries.health import queue_health
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus
 from reconnect.partners import my_data, preferences
@@ -31,7 +31,7 @@ from reconnect.partners import service as partners
 from reconnect.partners.my_data import Erased
 from reconnect.partners.preferences import PartnerNotActive, UnknownPartner
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
+from reconnect.sending.compose import stage_key_of
 from reconnect.validation import clean_email
 
 __all__ = ["Erased", "InvalidInput", "PartnerNotActive", "UnknownPartner", "audit", "erase",
@@ -54,7 +54,7 @@ def audit(action: str, partner_id: int | None, **extra: object) -> None:
     log.info("admin action", extra={"action": action, "partner": partner_id, **extra})
 
 
-def find(session: Session, rt: Runtime, email: str) -> PartnerSummary | None:
+def find(session: Session, rt: Needs, email: str) -> PartnerSummary | None:
     """The partner with this address, normalised as signups store it."""
     try:
         address = clean_email(email)
@@ -65,7 +65,7 @@ def find(session: Session, rt: Runtime, email: str) -> PartnerSummary | None:
     return summary(session, rt, partner_id) if partner_id is not None else None
 
 
-def summary(session: Session, rt: Runtime, partner_id: int) -> PartnerSummary:
+def summary(session: Session, rt: Needs, partner_id: int) -> PartnerSummary:
     repo = AdminRepository(session)
     partner = repo.partner(partner_id)
     if partner is None:
@@ -94,21 +94,21 @@ def _stage(delivery: Delivery) -> str | None:
     return None if delivery.kind is DeliveryKind.CONFIRMATION else stage_key_of(delivery)
 
 
-def pause(uow: UnitOfWork, rt: Runtime, partner_id: int) -> PartnerSummary:
+def pause(uow: UnitOfWork, rt: Needs, partner_id: int) -> PartnerSummary:
     """As the partner's own pause: their waiting stage is held until resumed."""
     preferences.pause(uow, rt, partner_id)
     audit("pause", partner_id)
     return summary(uow.session, rt, partner_id)
 
 
-def resume(uow: UnitOfWork, rt: Runtime, partner_id: int) -> PartnerSummary:
+def resume(uow: UnitOfWork, rt: Needs, partner_id: int) -> PartnerSummary:
     """As the partner's own resume: the held stage is scheduled again."""
     preferences.resume(uow, rt, partner_id)
     audit("resume", partner_id)
     return summary(uow.session, rt, partner_id)
 
 
-def suppress(uow: UnitOfWork, rt: Runtime, partner_id: int) -> PartnerSummary:
+def suppress(uow: UnitOfWork, rt: Needs, partner_id: int) -> PartnerSummary:
     """No more mail to this address: as after repeated permanent refusals. Waiting emails
     are cancelled; one a worker already holds is cancelled at its send. Idempotent: the
     first suppression time stays."""
@@ -120,7 +120,7 @@ def suppress(uow: UnitOfWork, rt: Runtime, partner_id: int) -> PartnerSummary:
     return summary(uow.session, rt, partner_id)
 
 
-def export(session: Session, rt: Runtime, partner_id: int) -> dict[str, Any]:
+def export(session: Session, rt: Needs, partner_id: int) -> dict[str, Any]:
     """The same document the partner downloads from their preferences page."""
     data = my_data.export_partner(session, rt, partner_id)
     if data is None:
@@ -129,7 +129,7 @@ def export(session: Session, rt: Runtime, partner_id: int) -> dict[str, Any]:
     return data
 
 
-def erase(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Erased | None:
+def erase(uow: UnitOfWork, rt: Needs, partner_id: int) -> Erased | None:
     """The same erasure a partner can do themselves. Idempotent: None when nothing is
     stored (already erased, or never was)."""
     erased = my_data.erase_partner(uow, partner_id)
@@ -137,7 +137,7 @@ def erase(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Erased | None:
     return erased
 
 
-def queue(session: Session, rt: Runtime) -> QueueReport:
+def queue(session: Session, rt: Needs) -> QueueReport:
     health = queue_health(session, rt.clock.now())
     return QueueReport(counts={s.value: n for s, n in health.counts.items()},
                        oldest_due_at=health.oldest_due_at, lag_seconds=health.lag_seconds)

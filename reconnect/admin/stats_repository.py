@@ -16,6 +16,7 @@ from reconnect.models import (
     PartnerStatus,
     Reflection,
 )
+from reconnect.partners.rules import suppressed_clause
 from reconnect.program.model import SCALE_VALUES
 
 
@@ -60,7 +61,7 @@ class StatsRepository:
             _count_where(and_(Partner.status == PartnerStatus.ACTIVE,
                               Partner.paused_at.is_not(None))),
             _count_where(Partner.status == PartnerStatus.UNSUBSCRIBED),
-            _count_where(Partner.suppressed_at.is_not(None)),
+            _count_where(suppressed_clause()),
         ).where(Partner.program_slug == slug)).one()
         return PartnerCounts(*(int(value) for value in row))
 

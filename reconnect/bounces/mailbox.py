@@ -15,10 +15,16 @@ import ssl
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import Protocol
 
 from reconnect.bounces import dsn, service
-from reconnect.runtime import Runtime
+from reconnect.ports import Transactions
 from reconnect.settings import Settings, SmtpSecurity
+
+
+class Needs(service.Needs, Transactions, Protocol):
+    """What reading the mailbox uses: a transaction per message, and what recording a
+    report needs."""
 
 log = logging.getLogger(__name__)
 # Messages per run: a run stays short; a backlog drains over a few runs.
@@ -48,7 +54,7 @@ def _connected(settings: Settings) -> Iterator[imaplib.IMAP4]:
             client.logout()
 
 
-def read_mailbox(rt: Runtime) -> Counter[str]:
+def read_mailbox(rt: Needs) -> Counter[str]:
     """One run; returns how many messages went which way."""
     done: Counter[str] = Counter()
     if rt.settings.bounce_imap_host is None:
@@ -66,7 +72,7 @@ def read_mailbox(rt: Runtime) -> Counter[str]:
     return done
 
 
-def _handle(rt: Runtime, client: imaplib.IMAP4, uid: str) -> str:
+def _handle(rt: Needs, client: imaplib.IMAP4, uid: str) -> str:
     _, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
     raw = next((part[1] for part in data if isinstance(part, tuple)), None)
     report = dsn.read_report(raw, rt.settings.bounce_address) if raw else None

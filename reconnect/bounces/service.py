@@ -16,6 +16,7 @@ import logging
 from datetime import timedelta
 from enum import StrEnum
 from functools import partial
+from typing import Protocol
 
 from reconnect.bounces import tags
 from reconnect.bounces.report import Report
@@ -24,9 +25,14 @@ from reconnect.db.uow import UnitOfWork
 from reconnect.models import Bounce, BounceKind, Partner
 from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.service import leave, suppress
-from reconnect.runtime import Runtime
+from reconnect.ports import Clocked, Configured, Measured
 
 log = logging.getLogger(__name__)
+
+
+class Needs(Clocked, Configured, Measured, Protocol):
+    """What recording a report uses: the clock, the settings (the tag key and the soft
+    bounce limits) and the metrics."""
 
 
 class Recorded(StrEnum):
@@ -35,7 +41,7 @@ class Recorded(StrEnum):
     UNMATCHED = "unmatched"  # no sent email of ours has that Message-ID or tag
 
 
-def record(uow: UnitOfWork, rt: Runtime, report: Report) -> Recorded:
+def record(uow: UnitOfWork, rt: Needs, report: Report) -> Recorded:
     repo = BounceRepository(uow.session)
     delivery_id = tags.delivery_of(rt.settings.secret_key, report.tag) if report.tag else None
     delivery = repo.sent_delivery(delivery_id=delivery_id) if delivery_id is not None \
@@ -64,7 +70,7 @@ def record(uow: UnitOfWork, rt: Runtime, report: Report) -> Recorded:
     return Recorded.APPLIED
 
 
-def _reason(uow: UnitOfWork, rt: Runtime, partner: Partner, report: Report) -> str | None:
+def _reason(uow: UnitOfWork, rt: Needs, partner: Partner, report: Report) -> str | None:
     """Why the address is to be suppressed now, or None."""
     status = f" {report.status}" if report.status else ""
     if report.kind is BounceKind.COMPLAINT:
@@ -81,7 +87,7 @@ def _reason(uow: UnitOfWork, rt: Runtime, partner: Partner, report: Report) -> s
     return None
 
 
-def _suppress(uow: UnitOfWork, rt: Runtime, partner: Partner, reason: str) -> None:
+def _suppress(uow: UnitOfWork, rt: Needs, partner: Partner, reason: str) -> None:
     if not suppress(uow.session, partner, rt.clock.now(), reason):
         return
     log.warning("address suppressed after a bounce or complaint",

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Protocol
 
 from reconnect.clock import TravellingClock
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.jobs import DISPATCH_DUE
 from reconnect.models import ClockOffset
-from reconnect.runtime import Runtime
+from reconnect.ports import Clocked, Configured, Transactions
+
+
+class Needs(Clocked, Configured, Transactions, Protocol):
+    """The shared clock, the setting that allows moving it, and transactions."""
 
 
 class TimeTravelDisabled(RuntimeError):
     pass
 
 
-def advance(rt: Runtime, seconds: float) -> float:
+def advance(rt: Needs, seconds: float) -> float:
     """Moves every process's clock forward; returns the new total offset in seconds."""
     if not rt.settings.time_travel:
         raise TimeTravelDisabled("set RECONNECT_TIME_TRAVEL=true (development only)")
@@ -32,7 +37,7 @@ def advance(rt: Runtime, seconds: float) -> float:
     return total
 
 
-def advance_to_next_due(rt: Runtime) -> timedelta:
+def advance_to_next_due(rt: Needs) -> timedelta:
     """Jumps to the moment the next scheduled email is due (if it is in the future)."""
     with rt.read_session() as session:
         due = DeliveryRepository(session).earliest_scheduled()

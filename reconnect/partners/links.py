@@ -16,16 +16,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from reconnect.models import Partner
+from reconnect.partners.needs import Needs
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose, TokenError, TokenPayload, TokenProblem
 
 
-def link_token(rt: Runtime, partner: Partner, purpose: Purpose, **data: Any) -> str:
+def link_token(rt: Needs, partner: Partner, purpose: Purpose, **data: Any) -> str:
     return rt.tokens.make(purpose, partner.public_id, **data)
 
 
-def link_holder(session: Session, rt: Runtime, purpose: Purpose, token: str, *,
+def link_holder(session: Session, rt: Needs, purpose: Purpose, token: str, *,
                 for_update: bool = False) -> tuple[Partner, dict[str, Any]]:
     """The partner a link belongs to and its purpose-specific data. Raises TokenError for
     a bad, expired or orphaned link (its holder was erased)."""

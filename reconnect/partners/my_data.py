@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.partners.data_repository import PartnerDataRepository
+from reconnect.partners.needs import Needs
 from reconnect.partners.preference_links import holder_id
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
 from reconnect.tokens import TokenError, TokenProblem
 
 
@@ -26,14 +26,14 @@ class Erased:
     emails: int
 
 
-def export(session: Session, rt: Runtime, token: str) -> dict[str, Any]:
+def export(session: Session, rt: Needs, token: str) -> dict[str, Any]:
     found = export_partner(session, rt, holder_id(session, rt, token))
     if found is None:
         raise TokenError(TokenProblem.INVALID)
     return found
 
 
-def export_partner(session: Session, rt: Runtime, partner_id: int) -> dict[str, Any] | None:
+def export_partner(session: Session, rt: Needs, partner_id: int) -> dict[str, Any] | None:
     """Everything stored about the partner, or None if nothing is (erased, or unknown)."""
     partner = PartnerRepository(session).get(partner_id)
     if partner is None:
@@ -64,7 +64,7 @@ def export_partner(session: Session, rt: Runtime, partner_id: int) -> dict[str, 
     }
 
 
-def erase(uow: UnitOfWork, rt: Runtime, token: str) -> Erased:
+def erase(uow: UnitOfWork, rt: Needs, token: str) -> Erased:
     """Erases everything stored about the partner. Their partner keeps their own data
     and emails, and is not told."""
     erased = erase_partner(uow, holder_id(uow.session, rt, token))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from reconnect.models import Partner, PartnerStatus
 from reconnect.partners.links import link_holder, link_token
-from reconnect.runtime import Runtime
+from reconnect.partners.needs import Needs
 from reconnect.tokens import Purpose
 
 
@@ -26,17 +26,17 @@ class PreferencesView:
     unsubscribe_token: str
 
 
-def preferences_token(rt: Runtime, partner: Partner) -> str:
+def preferences_token(rt: Needs, partner: Partner) -> str:
     return link_token(rt, partner, Purpose.PREFERENCES)
 
 
-def holder_id(session: Session, rt: Runtime, token: str) -> int:
+def holder_id(session: Session, rt: Needs, token: str) -> int:
     """The id of the partner a preferences link belongs to. Raises TokenError for a bad
     or old link, or one whose holder was erased."""
     return link_holder(session, rt, Purpose.PREFERENCES, token)[0].id
 
 
-def view(session: Session, rt: Runtime, token: str) -> PreferencesView:
+def view(session: Session, rt: Needs, token: str) -> PreferencesView:
     """What the page shows; reads only. Raises TokenError for a bad or old link."""
     partner, _ = link_holder(session, rt, Purpose.PREFERENCES, token)
     return PreferencesView(

@@ -24,8 +24,8 @@ from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.schedule import WEEKDAYS, next_send_time, stage_due_at
 from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryStatus, Partner, PartnerStatus
+from reconnect.partners.needs import Needs
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
 from reconnect.validation import clean_timezone
 
 S = DeliveryStatus
@@ -50,7 +50,7 @@ class UnknownPartner(LookupError):
     pass
 
 
-def pause(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
+def pause(uow: UnitOfWork, rt: Needs, partner_id: int) -> Partner:
     """Holds the partner's waiting stage email. Idempotent: the first pause time stays."""
     partner = _locked(uow, partner_id, _ACTIVE)
     if partner.paused_at is None:
@@ -61,7 +61,7 @@ def pause(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
     return partner
 
 
-def resume(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
+def resume(uow: UnitOfWork, rt: Needs, partner_id: int) -> Partner:
     """Schedules the held stage and moves the program's start so later stages keep their
     spacing from it. Idempotent: a partner who is not paused is left as they are."""
     partner = _locked(uow, partner_id, _RESUMABLE)
@@ -94,7 +94,7 @@ def resume(uow: UnitOfWork, rt: Runtime, partner_id: int) -> Partner:
     return partner
 
 
-def set_quiet_days(uow: UnitOfWork, rt: Runtime, partner_id: int,
+def set_quiet_days(uow: UnitOfWork, rt: Needs, partner_id: int,
                    days: Iterable[int]) -> Partner:
     """Stores the days; a waiting stage that now falls on one moves to the next open day.
     A stage not on a quiet day keeps its time, even if an earlier day just opened."""
@@ -111,7 +111,7 @@ def set_quiet_days(uow: UnitOfWork, rt: Runtime, partner_id: int,
     return partner
 
 
-def set_send_time(uow: UnitOfWork, rt: Runtime, partner_id: int, send_hour: int,
+def set_send_time(uow: UnitOfWork, rt: Needs, partner_id: int, send_hour: int,
                   timezone: str) -> Partner:
     """Stores hour and zone; a waiting stage moves to the new hour on the local date it was
     planned for, or to the next send time if that has already passed."""
@@ -169,7 +169,7 @@ def _local_date(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 
 
-def set_schedule(uow: UnitOfWork, rt: Runtime, partner_id: int, send_hour: int,
+def set_schedule(uow: UnitOfWork, rt: Needs, partner_id: int, send_hour: int,
                  timezone: str, quiet_days: Iterable[int]) -> Partner:
     """Hour, zone and quiet days together, as the preferences page saves them: all are
     checked before anything changes."""
@@ -180,7 +180,7 @@ def set_schedule(uow: UnitOfWork, rt: Runtime, partner_id: int, send_hour: int,
     return set_quiet_days(uow, rt, partner_id, days)
 
 
-def set_nudges(uow: UnitOfWork, rt: Runtime, partner_id: int, on: bool) -> Partner:
+def set_nudges(uow: UnitOfWork, rt: Needs, partner_id: int, on: bool) -> Partner:
     """Whether to get the one gentle reminder per step; a reminder already planned is
     dropped at its send time if they turned reminders off."""
     partner = _locked(uow, partner_id, _ACTIVE)

@@ -14,8 +14,8 @@ from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import next_send_time
 from reconnect.models import DeliveryKind, Partner, PartnerStatus
 from reconnect.partners.links import link_holder, link_token
+from reconnect.partners.needs import Needs
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose, TokenError, TokenProblem
 
 
@@ -25,18 +25,18 @@ class PendingConfirmation:
     inviter_name: str | None
 
 
-def _partner_from_token(session: Session, rt: Runtime, purpose: Purpose, token: str,
+def _partner_from_token(session: Session, rt: Needs, purpose: Purpose, token: str,
                         for_update: bool = False) -> tuple[Partner, dict[str, object]]:
     return link_holder(session, rt, purpose, token, for_update=for_update)
 
 
-def confirmation_token(rt: Runtime, partner: Partner) -> str:
+def confirmation_token(rt: Needs, partner: Partner) -> str:
     if partner.confirm_nonce is None:
         raise ValueError("partner is already confirmed")
     return link_token(rt, partner, Purpose.CONFIRM, n=partner.confirm_nonce)
 
 
-def pending_confirmation(session: Session, rt: Runtime, token: str) -> PendingConfirmation:
+def pending_confirmation(session: Session, rt: Needs, token: str) -> PendingConfirmation:
     """What the confirm page shows; reads only."""
     partner, data = _partner_from_token(session, rt, Purpose.CONFIRM, token)
     _check_nonce(partner, data)
@@ -52,7 +52,7 @@ def _check_nonce(partner: Partner, data: dict[str, object]) -> None:
         raise TokenError(TokenProblem.INVALID)
 
 
-def confirm(uow: UnitOfWork, rt: Runtime, token: str, timezone: str | None = None,
+def confirm(uow: UnitOfWork, rt: Needs, token: str, timezone: str | None = None,
             send_hour: int | None = None) -> Partner:
     """Enrolls the partner and schedules their first stage at their next send hour."""
     partner, data = _partner_from_token(uow.session, rt, Purpose.CONFIRM, token,
@@ -82,16 +82,16 @@ def _local_date(moment: datetime, zone: str) -> date:
     return moment.astimezone(ZoneInfo(zone)).date()
 
 
-def unsubscribe_token(rt: Runtime, partner: Partner) -> str:
+def unsubscribe_token(rt: Needs, partner: Partner) -> str:
     return link_token(rt, partner, Purpose.UNSUBSCRIBE)
 
 
-def check_unsubscribe(session: Session, rt: Runtime, token: str) -> Partner:
+def check_unsubscribe(session: Session, rt: Needs, token: str) -> Partner:
     partner, _ = _partner_from_token(session, rt, Purpose.UNSUBSCRIBE, token)
     return partner
 
 
-def unsubscribe(uow: UnitOfWork, rt: Runtime, token: str) -> None:
+def unsubscribe(uow: UnitOfWork, rt: Needs, token: str) -> None:
     """Idempotent: a second click (or a mail client's retry) changes nothing."""
     partner, _ = _partner_from_token(uow.session, rt, Purpose.UNSUBSCRIBE, token,
                                      for_update=True)

@@ -17,8 +17,8 @@ from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.preference_links import holder_id
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.model import Program
+from reconnect.reflections.needs import Needs
 from reconnect.reflections.repository import ReflectionRepository
-from reconnect.runtime import Runtime
 from reconnect.tokens import TokenError, TokenProblem
 
 
@@ -75,7 +75,7 @@ class Journey:
     rating_question: str | None
 
 
-def journey(session: Session, rt: Runtime, token: str) -> Journey:
+def journey(session: Session, rt: Needs, token: str) -> Journey:
     partners = PartnerRepository(session)
     partner = partners.get(holder_id(session, rt, token))
     if partner is None:

@@ -15,8 +15,8 @@ from reconnect.deliveries.schedule import next_send_time
 from reconnect.models import Delivery, DeliveryKind, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.model import Stage
+from reconnect.reflections.needs import Needs
 from reconnect.reflections.repository import ReflectionRepository
-from reconnect.runtime import Runtime
 
 # "After a few days": long enough not to hurry anyone, short enough to land in the week.
 NUDGE_AFTER = timedelta(days=3)
@@ -32,7 +32,7 @@ def stage_of(delivery: Delivery) -> str:
     return delivery.key.removeprefix(_PREFIX)
 
 
-def plan_nudge(session: Session, rt: Runtime, writer: Partner, stage: Stage) -> None:
+def plan_nudge(session: Session, rt: Needs, writer: Partner, stage: Stage) -> None:
     """Called when ``writer`` answered one of ``stage``'s shared questions."""
     other = PartnerRepository(session).other_partner(writer)
     if other is None or not _wants_nudges(other) or _answered(session, other, stage):

@@ -18,10 +18,10 @@ from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Partner, Reflection
 from reconnect.partners.links import link_holder
 from reconnect.program.model import Prompt, Stage
+from reconnect.reflections.needs import Needs
 from reconnect.reflections.nudges import plan_nudge
 from reconnect.reflections.repository import ReflectionRepository
 from reconnect.reflections.schemas import NOTE_LIMIT, ReflectionOut
-from reconnect.runtime import Runtime
 from reconnect.tokens import Purpose, TokenError, TokenProblem
 
 # Tabs and newlines are part of writing; other control characters are not.
@@ -61,7 +61,7 @@ class ReflectionContext:
                              updated_at=r.updated_at if r else None)
 
 
-def _stage_for_token(session: Session, rt: Runtime, token: str,
+def _stage_for_token(session: Session, rt: Needs, token: str,
                      for_update: bool = False) -> tuple[Partner, Stage]:
     partner, data = link_holder(session, rt, Purpose.REFLECT, token, for_update=for_update)
     stage_key = data.get("s")
@@ -77,7 +77,7 @@ def _editable(session: Session, partner: Partner, stage: Stage) -> bool:
     return not DeliveryRepository(session).later_stage_sent(partner.id, stage.position)
 
 
-def reflection_context(session: Session, rt: Runtime, token: str, prompt_key: str, *,
+def reflection_context(session: Session, rt: Needs, token: str, prompt_key: str, *,
                        for_update: bool = False) -> ReflectionContext:
     """``for_update`` locks the partner's row first: two answers to one question at once
     then take turns, and the second updates what the first wrote."""
@@ -89,7 +89,7 @@ def reflection_context(session: Session, rt: Runtime, token: str, prompt_key: st
     return ReflectionContext(partner, stage, prompt, existing, _editable(session, partner, stage))
 
 
-def stage_reflections(session: Session, rt: Runtime, token: str) -> list[ReflectionOut]:
+def stage_reflections(session: Session, rt: Needs, token: str) -> list[ReflectionOut]:
     """Every prompt of the token's stage with its answer: one token check, two queries."""
     partner, stage = _stage_for_token(session, rt, token)
     saved = {r.prompt_key: r for r in ReflectionRepository(session).for_stage(partner.id,
@@ -110,7 +110,7 @@ def clean_note(prompt: Prompt, note: str | None) -> str | None:
     return note
 
 
-def record(uow: UnitOfWork, rt: Runtime, token: str, prompt_key: str, answer: str,
+def record(uow: UnitOfWork, rt: Needs, token: str, prompt_key: str, answer: str,
            note: str | None, share: bool = False) -> ReflectionContext:
     ctx = reflection_context(uow.session, rt, token, prompt_key, for_update=True)
     if ctx.prompt.label_for(answer) is None:

@@ -16,23 +16,23 @@ from reconnect.keyed import address_digest
 from reconnect.models import Partner, PartnerStatus
 from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
 from reconnect.signups.inbox import InviteBlocks
+from reconnect.signups.needs import Needs
 from reconnect.tokens import Purpose
 
 
-def no_invites_token(rt: Runtime, invited: Partner) -> str:
+def no_invites_token(rt: Needs, invited: Partner) -> str:
     return rt.tokens.make(Purpose.NO_INVITES, address_digest(rt.settings.secret_key,
                                                              invited.email),
                           i=invited.public_id)
 
 
-def check(rt: Runtime, token: str) -> None:
+def check(rt: Needs, token: str) -> None:
     """Raises TokenError for a link that is not ours or has expired."""
     rt.tokens.read(Purpose.NO_INVITES, token)
 
 
-def refuse_invitations(uow: UnitOfWork, rt: Runtime, token: str) -> None:
+def refuse_invitations(uow: UnitOfWork, rt: Needs, token: str) -> None:
     """Idempotent: a second click (or a mail provider's one-click POST) changes nothing."""
     payload = rt.tokens.read(Purpose.NO_INVITES, token)
     assert payload.holder is not None

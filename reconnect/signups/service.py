@@ -27,8 +27,8 @@ from reconnect.models import DeliveryKind, Partner, PartnerStatus
 from reconnect.models import SignupRequest as ReceivedSignup
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.catalog import ProgramCatalog
-from reconnect.runtime import Runtime
 from reconnect.signups.inbox import InviteBlocks, SignupInbox
+from reconnect.signups.needs import Needs
 from reconnect.signups.schemas import SignupRequest
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class UnknownProgramChoice(ValueError):
     pass
 
 
-def receive(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> int:
+def receive(uow: UnitOfWork, rt: Needs, request: SignupRequest) -> int:
     """Takes the signup as it came: one row, whatever the addresses. Returns its id."""
     slug = request.program or rt.programs.default_slug
     if slug not in rt.programs.loaded_slugs():
@@ -71,7 +71,7 @@ def receive(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> int:
     return request_id
 
 
-def process(rt: Runtime, request_id: int) -> None:
+def process(rt: Needs, request_id: int) -> None:
     """Processes one received signup in its own transaction; a no-op if another process
     already did. Never raises: what fails stays waiting for the sweep."""
     for attempt in range(1, PROCESS_ATTEMPTS + 1):
@@ -89,7 +89,7 @@ def process(rt: Runtime, request_id: int) -> None:
             return
 
 
-def process_waiting(rt: Runtime) -> int:
+def process_waiting(rt: Needs) -> int:
     """The sweep: processes signups that waited longer than they should have."""
     with rt.read_session() as session:
         ids = SignupInbox(session).waiting_since(rt.clock.now() - SWEEP_AFTER, SWEEP_BATCH)
@@ -105,7 +105,7 @@ def _request_of(row: ReceivedSignup) -> SignupRequest:
         partner_first_name=row.partner_first_name, program=row.program)
 
 
-def sign_up(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> None:
+def sign_up(uow: UnitOfWork, rt: Needs, request: SignupRequest) -> None:
     catalog: ProgramCatalog = rt.programs
     slug = request.program or catalog.default_slug
     if slug not in catalog.loaded_slugs():
@@ -140,7 +140,7 @@ def sign_up(uow: UnitOfWork, rt: Runtime, request: SignupRequest) -> None:
         uow.enqueue_after_commit(DISPATCH_DUE)
 
 
-def _refuses_invitations(uow: UnitOfWork, rt: Runtime, email: str) -> bool:
+def _refuses_invitations(uow: UnitOfWork, rt: Needs, email: str) -> bool:
     return InviteBlocks(uow.session).blocked(address_digest(rt.settings.secret_key, email))
 
 

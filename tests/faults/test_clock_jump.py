@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from reconnect.deliveries.schedule import local_send_time, next_send_time, stage_due_at
-from reconnect.deliveries.service import dispatch_due
 from reconnect.dev import timetravel
 from reconnect.models import Delivery, DeliveryKind
 from reconnect.program.model import Program
 from reconnect.runtime import Runtime, build_runtime
+from reconnect.sending.service import dispatch_due
 from reconnect.settings import Settings
 from tasks.celery_app import CelerySender, make_celery
 from tests.support.delivery_checks import S

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, make_url, select, text
 
 from reconnect.clock import ManualClock
-from reconnect.deliveries.service import dispatch_due
 from reconnect.models import Delivery
 from reconnect.runtime import Runtime
+from reconnect.sending.service import dispatch_due
 from tests.support.delivery_checks import (
     S,
     addresses_of,

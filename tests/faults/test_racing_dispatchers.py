@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
-from reconnect.deliveries.service import dispatch_due
 from reconnect.runtime import Runtime, build_runtime
+from reconnect.sending.service import dispatch_due
 from reconnect.settings import Settings
 from tasks.celery_app import CelerySender, make_celery
 from tests.support.delivery_checks import (

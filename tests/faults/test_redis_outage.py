@@ -11,8 +11,8 @@ import redis
 from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
-from reconnect.deliveries.service import DELIVER_BATCH, dispatch_due
 from reconnect.runtime import Runtime
+from reconnect.sending.service import DELIVER_BATCH, dispatch_due
 from reconnect.settings import Settings
 from tests.support.delivery_checks import (
     S,

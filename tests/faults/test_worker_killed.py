@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
-from reconnect.deliveries.service import dispatch_due
 from reconnect.runtime import Runtime
+from reconnect.sending.service import dispatch_due
 from tests.support.delivery_checks import (
     S,
     addresses_of,

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.pool import NullPool
 
-from reconnect.cli import main
+from cli.main import main
 from reconnect.db.migrate import downgrade, read_state, script_directory, upgrade
 from reconnect.readiness.checks import check_database, probe_engine
 from reconnect.settings import get_settings

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 
-from reconnect.cli import main
+from cli.main import main
 from reconnect.db.migrate import script_directory, upgrade
 from reconnect.models import Base, SchemaRevision
 

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from reconnect.clock import ManualClock
-from reconnect.deliveries.service import reap_stale
 from reconnect.models import Delivery, DeliveryStatus, Partner
 from reconnect.runtime import Runtime
+from reconnect.sending.service import reap_stale
 from tests.support.flows import signup_body
 from tests.support.smtp import SmtpSink
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from reconnect.editor.preview import stage_views
+from reconnect.editor.preview_emails import other_emails
 from reconnect.mail.render import RenderedEmail, reflect_url
 from reconnect.program.loader import load_program_dir, program_dirs
-from reconnect.program.preview import stage_views
-from reconnect.program.preview_emails import other_emails
 from reconnect.settings import PROJECT_ROOT, Environment, Settings
 
 # As long as a real reflection token, so text parts are measured with real links.

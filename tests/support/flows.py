@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from reconnect.clock import ManualClock
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.deliveries.service import Outcome, deliver, dispatch_due
 from reconnect.models import Base, Delivery, DeliveryStatus, Partner, SignupRequest
 from reconnect.runtime import Runtime
+from reconnect.sending.service import Outcome, deliver, dispatch_due
 from tasks.celery_app import CelerySender
 from tests.support.links import confirm_path
 from tests.support.smtp import Received, SmtpSink

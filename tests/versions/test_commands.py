@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from reconnect.cli import main
+from cli.main import main
 from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
 from reconnect.settings import PROJECT_ROOT

@@ -16,13 +16,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from reconnect.clock import ManualClock
-from reconnect.deliveries.planning import schedule_next
 from reconnect.deliveries.repository import DeliveryRepository
+from reconnect.editor.migration import MigrationRefused, migrate, plan_migration
 from reconnect.models import Delivery, DeliveryStatus, PartnerStatus
 from reconnect.program import catalog as catalog_module
 from reconnect.program.catalog import ProgramCatalog
-from reconnect.program.migration import MigrationRefused, migrate, plan_migration
 from reconnect.runtime import Runtime
+from reconnect.sending.planning import schedule_next
 from reconnect.settings import PROJECT_ROOT
 from tests.support.flows import ANA, BEN, deliveries, enrol, partner
 from tests.support.program_edits import (

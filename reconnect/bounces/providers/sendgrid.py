@@ -11,24 +11,20 @@ import json
 from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from reconnect.bounces.providers import WebhookRejected, as_dict, text
 from reconnect.bounces.report import Report, make_report
 from reconnect.models import BounceKind
+from reconnect.verification_keys import sendgrid_public_key
 
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 MAX_AGE_SECONDS = 24 * 3600  # SendGrid retries failed posts for up to a day
 
 
-def public_key(encoded: str) -> ec.EllipticCurvePublicKey:
-    """The verification key as SendGrid shows it; raises ValueError if it is not one."""
-    key = serialization.load_der_public_key(base64.b64decode(encoded))
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise ValueError("not an elliptic-curve public key")
-    return key
+public_key = sendgrid_public_key
 
 
 def reports(body: bytes, signature: str | None, timestamp: str | None,

@@ -6,14 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reconnect.program.diff import describe_changes
-from reconnect.program.migration import (
+from reconnect.editor.diff import describe_changes
+from reconnect.editor.migration import (
     MigrationPlan,
     MigrationRefused,
     migrate,
     plan_migration,
 )
-from reconnect.program.versions import UnknownVersion, list_versions, resolve
+from reconnect.editor.versions import UnknownVersion, list_versions, resolve
 from reconnect.progress import track
 from reconnect.runtime import command_runtime
 

@@ -2,7 +2,7 @@
 partners and sample answers to the previous stage's questions, with no live links.
 
 The email comes from the real renderer, with the variables and footer a delivery gets
-(:mod:`reconnect.deliveries.compose`); only the links differ: answer buttons lead
+(:mod:`reconnect.sending.compose`); only the links differ: answer buttons lead
 wherever the caller says (the gallery), and the partner's own pages become ``#``.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import product
 
-from reconnect.deliveries.compose import footer_with_links, previous_stage, stage_variables
 from reconnect.mail.render import RenderedEmail, prompt_views, render_stage_email
 from reconnect.program.model import Program, Prompt, Stage
+from reconnect.sending.compose import footer_with_links, previous_stage, stage_variables
 from reconnect.settings import Settings
 
 HARMLESS_LINK = "#"

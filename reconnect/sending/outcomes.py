@@ -14,16 +14,16 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from reconnect.db.uow import UnitOfWork
-from reconnect.deliveries.planning import Plan, replan, schedule_next
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.retry import retry_delay
-from reconnect.deliveries.sent_repository import Recorded, SentRepository
 from reconnect.mail.replies import Blame
 from reconnect.mail.smtp import MailError
 from reconnect.models import DeliveryKind, DeliveryStatus
 from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.service import suppress
-from reconnect.runtime import Runtime
+from reconnect.sending.needs import Needs
+from reconnect.sending.planning import Plan, replan, schedule_next
+from reconnect.sending.sent_repository import Recorded, SentRepository
 
 log = logging.getLogger(__name__)
 S = DeliveryStatus
@@ -66,7 +66,7 @@ class Attempt:
         return max(now, self.due_at)
 
 
-def with_reconnect(rt: Runtime, work: Callable[[UnitOfWork], T],
+def with_reconnect(rt: Needs, work: Callable[[UnitOfWork], T],
                    bind: Connection | None = None) -> T:
     for attempt in range(1, RECORD_ATTEMPTS + 1):
         try:
@@ -80,7 +80,7 @@ def with_reconnect(rt: Runtime, work: Callable[[UnitOfWork], T],
     raise AssertionError("unreachable")
 
 
-def record_sent(rt: Runtime, sent: Attempt, bind: Connection | None = None,
+def record_sent(rt: Needs, sent: Attempt, bind: Connection | None = None,
                 follow_up: Connection | None = None) -> Outcome:
     """Marks the email sent and adds the next stage, at once (``bind`` may be an
     autocommit connection: on Postgres that is a single statement); then, in their own
@@ -111,7 +111,7 @@ def record_sent(rt: Runtime, sent: Attempt, bind: Connection | None = None,
     return Outcome.SENT
 
 
-def record_failure(rt: Runtime, attempt: Attempt, error: MailError,
+def record_failure(rt: Needs, attempt: Attempt, error: MailError,
                    bind: Connection | None = None) -> Outcome:
     reason = str(error)[:500]
 
@@ -152,7 +152,7 @@ def record_failure(rt: Runtime, attempt: Attempt, error: MailError,
     return with_reconnect(rt, work, bind)
 
 
-def _count_refusal(rt: Runtime, uow: UnitOfWork, partner_id: int, now: datetime) -> bool:
+def _count_refusal(rt: Needs, uow: UnitOfWork, partner_id: int, now: datetime) -> bool:
     """Counts a permanent refusal; at the limit, suppresses the address. True if it is."""
     session = uow.session
     partner = PartnerRepository(session).get_for_update(partner_id)

@@ -10,11 +10,11 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 
+from reconnect.editor.preview import Sample, render_preview
+from reconnect.editor.preview_web import WebLinks
 from reconnect.mail.message import OutgoingEmail, build_message
 from reconnect.mail.smtp import SmtpMailer
 from reconnect.program.model import Program
-from reconnect.program.preview import Sample, render_preview
-from reconnect.program.preview_web import WebLinks
 from reconnect.settings import Settings
 
 SUBJECT_MARK = "[Test] "

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from reconnect import ready_cli
-from reconnect.admin import cli as admin_cli
-from reconnect.db import cli as db_cli
-from reconnect.program import preview_cli, version_cli
+from cli import admin as admin_cli
+from cli import db as db_cli
+from cli import program_preview as preview_cli
+from cli import program_versions as version_cli
+from cli import ready as ready_cli
 from reconnect.program.loader import ProgramError, load_program_dir, program_dirs
 from reconnect.progress import track
 from reconnect.secret_files import SecretFileError
@@ -53,8 +54,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _clock(args: argparse.Namespace) -> int:
+    from cli.dev_stack import load_stack_env
     from reconnect.dev import timetravel
-    from reconnect.dev.runner import load_stack_env
     from reconnect.runtime import build_runtime
 
     load_stack_env()
@@ -62,9 +63,9 @@ def _clock(args: argparse.Namespace) -> int:
     settings = get_settings()
     sender = None
     if settings.redis_url:
-        from tasks.celery_app import CelerySender, make_celery
+        from tasks.celery_app import celery_sender
 
-        sender = CelerySender(make_celery(settings))
+        sender = celery_sender(settings)
     rt = build_runtime(settings, sender=sender)
     try:
         if args.clock_command == "next":
@@ -83,7 +84,7 @@ def _clock(args: argparse.Namespace) -> int:
 
 
 def _dev(args: argparse.Namespace) -> int:
-    from reconnect.dev.runner import run
+    from cli.dev_stack import run
 
     return run(api_port=args.port)
 

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from reconnect.program.loader import ProgramError, content_hash, read_program_files
-from reconnect.program.model import Program, Stage
-from reconnect.program.preview import (
+from reconnect.editor.preview import (
     HARMLESS_LINK,
     SAMPLES,
     AnswerLink,
@@ -22,7 +20,9 @@ from reconnect.program.preview import (
     describe_answer,
     previous_prompts,
 )
-from reconnect.program.preview_emails import PAGE_KEY
+from reconnect.editor.preview_emails import PAGE_KEY
+from reconnect.program.loader import ProgramError, content_hash, read_program_files
+from reconnect.program.model import Program, Stage
 
 PREFIX = "/admin/program"
 PREVIOUS = "previous."  # query parameters "previous.<question key>=<answer>"

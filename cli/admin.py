@@ -16,7 +16,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 
-from reconnect.admin import recovery_cli, service
+from cli import admin_recovery as recovery_cli
+from reconnect.admin import service
 from reconnect.admin.funnel import funnel_report
 from reconnect.admin.resend import ResendRefused, resend
 from reconnect.admin.schemas import FunnelReport, PartnerSummary, ProgramFunnel

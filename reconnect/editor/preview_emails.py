@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reconnect.deliveries.compose import footer_with_links
+from reconnect.editor.preview import HARMLESS_LINK, SAMPLES
 from reconnect.mail.render import (
     RenderedEmail,
     prompt_views,
@@ -16,7 +16,7 @@ from reconnect.mail.render import (
     render_nudge_email,
 )
 from reconnect.program.model import Program
-from reconnect.program.preview import HARMLESS_LINK, SAMPLES
+from reconnect.sending.compose import footer_with_links
 from reconnect.settings import Settings
 
 # The page these emails are on, in the gallery; stage keys cannot take this name.

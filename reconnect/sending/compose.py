@@ -28,7 +28,7 @@ from reconnect.partners.service import confirmation_token, unsubscribe_token
 from reconnect.program.model import Program, Stage
 from reconnect.reflections.nudges import stage_of
 from reconnect.reflections.repository import ReflectionRepository
-from reconnect.runtime import Runtime
+from reconnect.sending.needs import Needs
 from reconnect.settings import Settings
 from reconnect.signups.invitations import no_invites_token
 from reconnect.tokens import Purpose
@@ -38,7 +38,7 @@ class NothingToSend(Exception):
     """The delivery no longer makes sense (stage gone from the pinned version)."""
 
 
-def message_id(rt: Runtime, delivery: Delivery) -> str:
+def message_id(rt: Needs, delivery: Delivery) -> str:
     # Deterministic, so a resend after a crash carries the same id and inboxes that
     # de-duplicate on Message-ID can fold the two copies; keyed, so it tells a reader
     # nothing about how many emails or people there are.
@@ -47,7 +47,7 @@ def message_id(rt: Runtime, delivery: Delivery) -> str:
     return f"<{base64.b32encode(digest).decode().lower()}@{rt.settings.mail_domain}>"
 
 
-def footer(rt: Runtime, program: Program, unsubscribe_url: str | None,
+def footer(rt: Needs, program: Program, unsubscribe_url: str | None,
            partner_token: str | None = None) -> Footer:
     """``partner_token`` (the partner's preferences token) adds the preferences and
     "I don't feel safe" links; confirmation emails go without them."""
@@ -75,7 +75,7 @@ def stage_variables(first_name: str, partner_name: str,
     return {"first_name": first_name, "partner_name": partner_name, "previous": previous}
 
 
-def compose(session: Session, rt: Runtime, delivery: Delivery, partner: Partner,
+def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
             other: Partner | None) -> OutgoingEmail:
     """``other`` is the partner's partner, if any (loaded by the caller with its batch)."""
     base = rt.settings.base_url
@@ -147,7 +147,7 @@ def previous_stage(program: Program, stage: Stage) -> Stage | None:
     return program.stage_at(stage.position - 1) if stage.position else None
 
 
-def _outgoing(rt: Runtime, delivery: Delivery, partner: Partner, program: Program,
+def _outgoing(rt: Needs, delivery: Delivery, partner: Partner, program: Program,
               rendered: RenderedEmail, unsubscribe_url: str | None) -> OutgoingEmail:
     # The sender name comes from the program version the email was rendered from.
     return OutgoingEmail(to_name=partner.first_name, to_address=partner.email,

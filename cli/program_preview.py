@@ -9,12 +9,12 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reconnect.editor.preview import SAMPLES, previous_prompts, sample
+from reconnect.editor.preview_gallery import write_gallery
+from reconnect.editor.trial_send import TrialError, send_trial
 from reconnect.mail.smtp import MailError
 from reconnect.program.loader import ProgramError, load_program_dir, program_dirs
 from reconnect.program.model import Program, Prompt, Stage
-from reconnect.program.preview import SAMPLES, previous_prompts, sample
-from reconnect.program.preview_gallery import write_gallery
-from reconnect.program.trial_send import TrialError, send_trial
 from reconnect.progress import track
 from reconnect.settings import get_settings
 

@@ -12,11 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from reconnect.editor.preview import HARMLESS_LINK, AnswerLink, View, stage_views
+from reconnect.editor.preview_emails import PAGE_KEY, OtherEmail, other_emails
 from reconnect.mail.checks.report import EmailChecks, check_email
 from reconnect.mail.render import RenderedEmail
 from reconnect.program.model import Program, Stage
-from reconnect.program.preview import HARMLESS_LINK, AnswerLink, View, stage_views
-from reconnect.program.preview_emails import PAGE_KEY, OtherEmail, other_emails
 from reconnect.settings import Settings, get_settings
 from reconnect.templating import render
 

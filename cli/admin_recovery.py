@@ -51,7 +51,7 @@ def register(admin_sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def _retry(args: argparse.Namespace) -> int:
-    from reconnect.admin.cli import runtime
+    from cli.admin import runtime
 
     with runtime() as rt:
         try:
@@ -89,7 +89,7 @@ def _describe(plan: RetryPlan, args: argparse.Namespace, done: bool) -> str:
 
 
 def _suppressed(args: argparse.Namespace) -> int:
-    from reconnect.admin.cli import runtime
+    from cli.admin import runtime
 
     with runtime() as rt, rt.read_session() as session:
         found = recovery.suppressed(session, max(1, min(args.limit, 1000)), 0)
@@ -104,7 +104,7 @@ def _suppressed(args: argparse.Namespace) -> int:
 
 
 def _unsuppress(args: argparse.Namespace) -> int:
-    from reconnect.admin.cli import runtime
+    from cli.admin import runtime
 
     with runtime() as rt:
         try:

@@ -17,15 +17,15 @@ from functools import partial
 
 from sqlalchemy import Connection
 
-from reconnect.deliveries.batch import ClaimKeeper, prepare
-from reconnect.deliveries.labels import stage_label
-from reconnect.deliveries.outcomes import Outcome, record_failure, record_sent
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.jobs import DELIVER, DISPATCH_DUE
 from reconnect.mail.replies import Blame
 from reconnect.mail.smtp import MailError
 from reconnect.models import DeliveryStatus
-from reconnect.runtime import Runtime
+from reconnect.sending.batch import ClaimKeeper, prepare
+from reconnect.sending.labels import stage_label
+from reconnect.sending.needs import Needs
+from reconnect.sending.outcomes import Outcome, record_failure, record_sent
 
 __all__ = ["Outcome", "deliver", "deliver_one", "dispatch_due", "reap_stale"]
 
@@ -41,7 +41,7 @@ DELIVER_BATCH = 25
 MAX_DEFER_SECONDS = 5.0
 
 
-def dispatch_due(rt: Runtime) -> list[int]:
+def dispatch_due(rt: Needs) -> list[int]:
     """Claims due deliveries and asks for them to be sent once the claim commits.
 
     A full batch means more may be due: the dispatcher asks for itself again, behind the
@@ -59,7 +59,7 @@ def dispatch_due(rt: Runtime) -> list[int]:
     return ids
 
 
-def _claim_limit(rt: Runtime) -> int:
+def _claim_limit(rt: Needs) -> int:
     """Under a send-rate cap, a tick claims only what the cap lets out before the next
     tick: a larger claim would only wait, claimed, and age towards the reaper."""
     limit = rt.settings.dispatch_batch_size
@@ -69,7 +69,7 @@ def _claim_limit(rt: Runtime) -> int:
     return limit
 
 
-def reap_stale(rt: Runtime) -> int:
+def reap_stale(rt: Needs) -> int:
     """Returns claims and sends abandoned by a dead worker to the queue."""
     now = rt.clock.now()
     cutoff = now - timedelta(seconds=rt.settings.claim_timeout_seconds)
@@ -88,7 +88,7 @@ def reap_stale(rt: Runtime) -> int:
     return count
 
 
-def deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
+def deliver(rt: Needs, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
     """Sends a batch of claimed deliveries over the worker's one SMTP session, recording
     each result as soon as the relay answers so a crash can repeat one message at most."""
     # Every count of the batch goes to Redis in one round trip when it ends.
@@ -96,7 +96,7 @@ def deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
         return _deliver(rt, delivery_ids)
 
 
-def _deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
+def _deliver(rt: Needs, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
     ids = sorted(set(delivery_ids))
     outcomes: dict[int, Outcome] = {}
     ids = _within_send_rate(rt, ids, outcomes)
@@ -130,7 +130,7 @@ def _deliver(rt: Runtime, delivery_ids: Sequence[int]) -> dict[int, Outcome]:
     return outcomes
 
 
-def _recording_connection(rt: Runtime, conn: Connection) -> AbstractContextManager[Connection]:
+def _recording_connection(rt: Needs, conn: Connection) -> AbstractContextManager[Connection]:
     """Where a send is recorded. On Postgres, an autocommit connection: the record is one
     atomic statement, so BEGIN and COMMIT would only add two round trips per email.
     SQLite records in several statements, so it keeps the transactional connection."""
@@ -139,11 +139,11 @@ def _recording_connection(rt: Runtime, conn: Connection) -> AbstractContextManag
     return nullcontext(conn)
 
 
-def deliver_one(rt: Runtime, delivery_id: int) -> Outcome:
+def deliver_one(rt: Needs, delivery_id: int) -> Outcome:
     return deliver(rt, [delivery_id])[delivery_id]
 
 
-def _within_send_rate(rt: Runtime, ids: list[int], outcomes: dict[int, Outcome]) -> list[int]:
+def _within_send_rate(rt: Needs, ids: list[int], outcomes: dict[int, Outcome]) -> list[int]:
     """Keeps the sends the shared rate cap allows now; the rest stay claimed (their claim
     renewed) and come back as a new job once the cap allows them (or, if that job is
     lost, via the reaper)."""

@@ -1,6 +1,6 @@
 """Waiting for the database to accept connections before a process that needs it starts.
 
-``python -m reconnect.db.wait`` is what docker/entrypoint.sh runs before every role. On a
+``python -m reconnect.startup.wait`` is what docker/entrypoint.sh runs before every role. On a
 first ``docker compose up`` or after a host reboot, PostgreSQL can take seconds to accept
 connections; waiting here turns a crash loop full of tracebacks into one clear line per
 try, and gives up with a plain message after a bounded time.
@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from reconnect.startup import settings_or_exit
 
     parser = argparse.ArgumentParser(
-        prog="python -m reconnect.db.wait",
+        prog="python -m reconnect.startup.wait",
         description="Wait until RECONNECT_DATABASE_URL accepts connections.")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS,
                         help="seconds to keep trying (default %(default)s)")
@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = settings_or_exit().database_url
     # Before every long-running role: its lines are JSON like the rest of that log.
     configure_logging()
-    logger = logging.getLogger("reconnect.db.wait")
+    logger = logging.getLogger("reconnect.startup.wait")
 
     def log(line: str) -> None:
         logger.info(line)

@@ -14,20 +14,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import stage_due_at
+from reconnect.editor.migration_repository import MigrationRepository
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
-from reconnect.program.migration_repository import MigrationRepository
+from reconnect.ports import Clocked, ProgramSource, Transactions
 from reconnect.program.model import Program, Stage
-from reconnect.runtime import Runtime
 
 S = DeliveryStatus
 WAITING = (S.SCHEDULED, S.HELD)
 ON_ITS_WAY = (S.CLAIMED, S.SENDING)
 Track = Callable[[Sequence[Partner], str], Iterable[Partner]]
+
+
+class Needs(Clocked, ProgramSource, Transactions, Protocol):
+    """The clock, the program versions, and one transaction for the whole move."""
 
 
 class MigrationRefused(Exception):
@@ -64,13 +69,13 @@ def mask(address: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
-def plan_migration(rt: Runtime, session: Session, from_version: int, to_version: int,
+def plan_migration(rt: Needs, session: Session, from_version: int, to_version: int,
                    track: Track | None = None) -> MigrationPlan:
     """What would happen; reads only."""
     return _plan(rt, session, from_version, to_version, lock=False, track=track)[0]
 
 
-def migrate(rt: Runtime, from_version: int, to_version: int,
+def migrate(rt: Needs, from_version: int, to_version: int,
             track: Track | None = None) -> MigrationPlan:
     """Moves everyone in one transaction, or no one (raises MigrationRefused)."""
     with rt.unit_of_work() as uow:
@@ -90,7 +95,7 @@ def migrate(rt: Runtime, from_version: int, to_version: int,
         return plan
 
 
-def _plan(rt: Runtime, session: Session, from_version: int, to_version: int, *, lock: bool,
+def _plan(rt: Needs, session: Session, from_version: int, to_version: int, *, lock: bool,
           track: Track | None) -> tuple[MigrationPlan, dict[int, Partner],
                                         dict[int, list[Delivery]]]:
     source = rt.programs.version(session, from_version)

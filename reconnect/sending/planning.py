@@ -14,22 +14,19 @@ from sqlalchemy.orm import Session
 
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import stage_due_at
-from reconnect.deliveries.sent_repository import Basis, NextStage, Plan
 from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
-from reconnect.runtime import Runtime
+from reconnect.partners.rules import enrolled
+from reconnect.ports import ProgramSource
+from reconnect.sending.sent_repository import Basis, NextStage, Plan
 
-__all__ = ["Plan", "plan_after", "replan", "schedule_next"]
+__all__ = ["Plan", "enrolled", "plan_after", "replan", "schedule_next"]
 
 S = DeliveryStatus
 
 
-def enrolled(partner: Partner) -> bool:
-    return partner.status is PartnerStatus.ACTIVE and partner.suppressed_at is None
-
-
-def plan_after(rt: Runtime, session: Session, partner: Partner, position: int,
+def plan_after(rt: ProgramSource, session: Session, partner: Partner, position: int,
                now: datetime) -> Plan | None:
     if not enrolled(partner) or partner.program_version_id is None \
             or partner.program_start_date is None:
@@ -44,7 +41,7 @@ def plan_after(rt: Runtime, session: Session, partner: Partner, position: int,
     return Plan(basis, NextStage(following.key, following.position, due))
 
 
-def replan(rt: Runtime, session: Session, partner_id: int, delivery_id: int, position: int,
+def replan(rt: ProgramSource, session: Session, partner_id: int, delivery_id: int, position: int,
            now: datetime) -> None:
     """Moves a just-added stage to the time the partner's current schedule gives."""
     partner = PartnerRepository(session).get_for_update(partner_id)
@@ -55,7 +52,7 @@ def replan(rt: Runtime, session: Session, partner_id: int, delivery_id: int, pos
         WaitingRepository(session).reschedule(delivery_id, plan.following.due_at)
 
 
-def schedule_next(rt: Runtime, session: Session, partner_id: int, position: int,
+def schedule_next(rt: ProgramSource, session: Session, partner_id: int, position: int,
                   now: datetime) -> None:
     """Plans the next stage with the partner locked (after a failed stage)."""
     partner = PartnerRepository(session).get_for_update(partner_id)

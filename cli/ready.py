@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _ready(args: argparse.Namespace) -> int:
-    from reconnect.dev.runner import load_stack_env
+    from cli.dev_stack import load_stack_env
 
     load_stack_env()  # a running `make run` stack's Redis and database, if there is one
     get_settings.cache_clear()

@@ -12,17 +12,18 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from reconnect.bounces import tags
-from reconnect.deliveries.compose import NothingToSend, compose
-from reconnect.deliveries.labels import stage_label
-from reconnect.deliveries.outcomes import Attempt, Outcome, with_reconnect
-from reconnect.deliveries.planning import enrolled, plan_after
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.resends import RESENDABLE
 from reconnect.mail.message import OutgoingEmail, WireMessage, build_message
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.repository import PartnerRepository
+from reconnect.partners.rules import suppressed
 from reconnect.reflections import nudges
-from reconnect.runtime import Runtime
+from reconnect.sending.compose import NothingToSend, compose
+from reconnect.sending.labels import stage_label
+from reconnect.sending.needs import Needs
+from reconnect.sending.outcomes import Attempt, Outcome, with_reconnect
+from reconnect.sending.planning import enrolled, plan_after
 from reconnect.settings import HEARTBEAT_SECONDS
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class Ready:
     message: WireMessage
 
 
-def prepare(rt: Runtime, conn: Connection, ids: list[int],
+def prepare(rt: Needs, conn: Connection, ids: list[int],
             outcomes: dict[int, Outcome]) -> list[Ready]:
     """Takes the batch (claimed -> sending), builds every email and plans each partner's
     next stage, in one transaction. An email that cannot be built fails alone."""
@@ -87,7 +88,7 @@ def prepare(rt: Runtime, conn: Connection, ids: list[int],
     return ready
 
 
-def _wire(rt: Runtime, email: OutgoingEmail, delivery_id: int, now: datetime) -> WireMessage:
+def _wire(rt: Needs, email: OutgoingEmail, delivery_id: int, now: datetime) -> WireMessage:
     """The bytes, with the email's opaque tag where bounce reports can bring it back: the
     envelope sender (VERP) when a bounce address is set, Postmark's metadata when its
     webhook is."""
@@ -100,10 +101,10 @@ def _wire(rt: Runtime, email: OutgoingEmail, delivery_id: int, now: datetime) ->
     return build_message(email, s.mail_from, now, envelope_sender=envelope)
 
 
-def _stopped(rt: Runtime, session: Session, delivery: Delivery,
+def _stopped(rt: Needs, session: Session, delivery: Delivery,
              partner: Partner) -> DeliveryStatus | None:
     """Why this email must not go now (cancelled, or held for a pause), or None."""
-    if partner.suppressed_at is not None:
+    if suppressed(partner):
         return S.CANCELLED
     if delivery.kind is DeliveryKind.CONFIRMATION:
         wanted = partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None
@@ -126,7 +127,7 @@ class ClaimKeeper:
     """Renews the claim on a batch's unsent rows every HEARTBEAT_SECONDS, so a batch
     sent through a slow relay is not reaped (and sent again) while still in hand."""
 
-    def __init__(self, rt: Runtime, conn: Connection, ready: list[Ready],
+    def __init__(self, rt: Needs, conn: Connection, ready: list[Ready],
                  every: float = HEARTBEAT_SECONDS) -> None:
         self._rt, self._conn, self._every = rt, conn, every
         self._pending = {r.attempt.delivery_id: r.attempt.number for r in ready}

@@ -17,7 +17,6 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Table,
-    and_,
     bindparam,
     case,
     exists,
@@ -29,8 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from reconnect.db.types import UTCDateTime
+from reconnect.column_types import UTCDateTime
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
+from reconnect.partners.rules import enrolled_clause
 
 S = DeliveryStatus
 _DELIVERIES = cast(Table, Delivery.__table__)
@@ -138,11 +138,6 @@ def _one_statement(completes: bool) -> Select[Any]:
                   _on_plan(partner))
 
 
-def _enrolled(partner: Any) -> ColumnElement[bool]:
-    return and_(partner.c.status == PartnerStatus.ACTIVE.value,
-                partner.c.suppressed_at.is_(None))
-
-
 def _on_plan(partner: Any) -> ColumnElement[bool]:
     return exists().where(
         partner.c.program_version_id == bindparam("p_version"),
@@ -152,7 +147,7 @@ def _on_plan(partner: Any) -> ColumnElement[bool]:
 
 
 def _complete(partner: Any) -> Any:
-    enrolled = select(partner.c.id).where(_enrolled(partner))
+    enrolled = select(partner.c.id).where(enrolled_clause(partner.c))
     return update(_PARTNERS).where(_PARTNERS.c.id.in_(enrolled)) \
         .values(status=PartnerStatus.COMPLETED.value)
 
@@ -164,5 +159,5 @@ def _add_next(partner: Any) -> Any:
         partner.c.id, literal(DeliveryKind.STAGE.value), bindparam("p_key"),
         bindparam("p_position"), bindparam("p_due_at", type_=UTCDateTime()), status,
         literal(0), bindparam("p_now", type_=UTCDateTime()),
-    ).where(_enrolled(partner))
+    ).where(enrolled_clause(partner.c))
     return insert(_DELIVERIES).from_select(_COLUMNS, row).returning(_DELIVERIES.c.id)
