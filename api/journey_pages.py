@@ -25,11 +25,14 @@ class ChartLine:
     dots: tuple[tuple[float, float, int, int], ...]  # x, y, week, value
 
 
-def _line(values: list[tuple[int, int]], weeks: int) -> ChartLine | None:
+def _x(week: int, first: int, last: int) -> float:
+    return LEFT + (week - first) * (RIGHT - LEFT) / max(1, last - first)
+
+
+def _line(values: list[tuple[int, int]], first: int, last: int) -> ChartLine | None:
     if not values:
         return None
-    step = (RIGHT - LEFT) / max(1, weeks - 1)
-    dots = tuple((LEFT + (week - 1) * step, BOTTOM - (value - 1) * (BOTTOM - TOP) / 4,
+    dots = tuple((_x(week, first, last), BOTTOM - (value - 1) * (BOTTOM - TOP) / 4,
                   week, value) for week, value in values)
     return ChartLine(" ".join(f"{x:.1f},{y:.1f}" for x, y, _, _ in dots), dots)
 
@@ -38,10 +41,17 @@ def _line(values: list[tuple[int, int]], weeks: int) -> ChartLine | None:
 def journey_page(token: str, rt: RuntimeDep) -> HTMLResponse:
     with rt.read_session() as session:
         shown: Journey = journey(session, rt, token)
-    weeks = len(shown.steps)
-    yours = _line([(r.week, r.yours) for r in shown.ratings if r.yours is not None], weeks)
+    # The chart's weeks are the program's weeks, as every step is named ("Week N · …").
+    first = min((s.week for s in shown.steps), default=0)
+    last = max((s.week for s in shown.steps), default=0)
+    yours = _line([(r.week, r.yours) for r in shown.ratings if r.yours is not None],
+                  first, last)
     theirs = _line([(r.week, r.partners) for r in shown.ratings if r.partners is not None],
-                   weeks)
+                   first, last)
+    labels = [(_x(s.week, first, last), s.week) for s in shown.steps]
     return page(rt, "journey.html", journey=shown, yours=yours, theirs=theirs,
                 chart={"left": LEFT, "right": RIGHT, "top": TOP, "bottom": BOTTOM},
-                done=sum(step.done for step in shown.steps))
+                week_labels=labels, done=sum(step.done for step in shown.steps),
+                invitation=shown.invitation, invitations_left=shown.invitations_left,
+                invitation_days=rt.settings.confirm_token_days,
+                preferences_url=f"/preferences/{token}")

@@ -30,6 +30,7 @@ from api import (
     pages,
     preference_pages,
     preview_pages,
+    reflect_pages,
     v1,
 )
 from api.body_limit import BodyLimit, BodyTooLarge, too_large_response
@@ -85,6 +86,7 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
                   docs_url="/api/docs" if docs else None, redoc_url=None,
                   openapi_url="/api/openapi.json" if docs else None)
     app.include_router(pages.router)
+    app.include_router(reflect_pages.router)
     app.include_router(preference_pages.router)
     app.include_router(data_pages.router)
     app.include_router(help_pages.router)

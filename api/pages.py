@@ -14,10 +14,7 @@ from api.errors import field_errors
 from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
 from api.views import message_page, page
 from reconnect.partners import service as partners
-from reconnect.partners.preference_links import preferences_token
 from reconnect.ratelimit import RateLimited
-from reconnect.reflections import service as reflections
-from reconnect.reflections.schemas import NOTE_LIMIT
 from reconnect.signups import service as signups
 from reconnect.signups.schemas import SignupRequest
 from reconnect.validation import clean_timezone, sorted_timezones
@@ -46,6 +43,8 @@ class SignupForm(BaseModel):
     program: str = Field("", max_length=FIELD_LIMIT)
     # "alone" or "together"; forms posted without it invite a partner if one is named.
     taking_part: str = Field("", max_length=20)
+    # A ticked checkbox sends "yes"; an unticked one sends nothing.
+    discreet: str = Field("", max_length=3)
 
 
 def _signup_page(rt: RuntimeDep, form: dict[str, str], errors: dict[str, str],
@@ -88,7 +87,9 @@ def signup_submit(request: Request, rt: RuntimeDep, limiter: LimiterDep,
         return _signup_page(rt, form, {"taking_part": TAKING_PART_CHOICE}, 422, True)
     if form["taking_part"] == "alone" and partner_named:
         return _signup_page(rt, form, {"taking_part": ALONE_BUT_NAMED}, 422, True)
-    data = {k: v for k, v in form.items() if v.strip() != "" and k != "taking_part"}
+    data: dict[str, object] = {k: v for k, v in form.items()
+                               if v.strip() != "" and k not in ("taking_part", "discreet")}
+    data["discreet"] = form["discreet"] == "yes"
     program_problem = _program_problem(rt, form["program"])
     missing = PARTNER_MISSING if form["taking_part"] == "together" and not partner_named \
         else {}
@@ -152,66 +153,6 @@ def confirm_submit(token: str, rt: RuntimeDep,
         "Each week brings a short note, an exercise and a few questions. Take them at "
         "your own pace.",
     ])
-
-
-def _reflect_page(rt: RuntimeDep, ctx: reflections.ReflectionContext, status_code: int = 200,
-                  **context: object) -> HTMLResponse:
-    """The reflection page, with the "I don't feel safe" link of the partner whose
-    (already checked) link this is."""
-    help_path = f"/help/{preferences_token(rt, ctx.partner)}"
-    return page(rt, "reflect.html", status_code, help_path=help_path, stage=ctx.stage,
-                prompt=ctx.prompt, note_limit=NOTE_LIMIT, **context)
-
-
-def _unknown_prompt(rt: RuntimeDep) -> HTMLResponse:
-    return message_page(rt, "We could not find that question", [
-        "The link may be incomplete. Please open it again from your email."], 404)
-
-
-@router.get("/reflect/{token}/{prompt_key}", response_class=HTMLResponse,
-            responses=TOKEN_PAGE_ERRORS)
-def reflect_page(token: str, prompt_key: str, rt: RuntimeDep,
-                 answer: str | None = None) -> HTMLResponse:
-    try:
-        with rt.read_session() as session:
-            ctx = reflections.reflection_context(session, rt, token, prompt_key)
-    except reflections.UnknownPrompt:
-        return _unknown_prompt(rt)
-    selected = answer if answer and ctx.prompt.label_for(answer) else \
-        (ctx.existing.answer if ctx.existing else None)
-    return _reflect_page(rt, ctx, selected=selected,
-                         note=ctx.existing.note if ctx.existing else None,
-                         shared=bool(ctx.existing and ctx.existing.shared),
-                         editable=ctx.editable, saved=False, error=None, note_error=None)
-
-
-@router.post("/reflect/{token}/{prompt_key}", response_class=HTMLResponse,
-             responses={**TOKEN_PAGE_ERRORS,
-                        409: {"description": "The week has closed: the answer stays as it "
-                                             "was."},
-                        422: {"description": "The answer or note needs attention."}})
-def reflect_submit(token: str, prompt_key: str, rt: RuntimeDep,
-                   answer: Annotated[str, Form(max_length=40)] = "",
-                   note: Annotated[str, Form(max_length=NOTE_LIMIT * 2)] = "",
-                   share: Annotated[str, Form(max_length=10)] = "") -> HTMLResponse:
-    try:
-        with rt.unit_of_work() as uow:
-            ctx = reflections.record(uow, rt, token, prompt_key, answer, note, share == "yes")
-    except reflections.UnknownPrompt:
-        return _unknown_prompt(rt)
-    except (reflections.InvalidAnswer, reflections.ReflectionClosed) as exc:
-        with rt.read_session() as session:
-            current = reflections.reflection_context(session, rt, token, prompt_key)
-        closed = isinstance(exc, reflections.ReflectionClosed)
-        is_note = isinstance(exc, reflections.InvalidAnswer) and exc.field == "note"
-        return _reflect_page(rt, current, 409 if closed else 422, selected=answer or None,
-                             note=note, shared=share == "yes", editable=current.editable,
-                             saved=False, error=None if closed or is_note else str(exc),
-                             note_error=str(exc) if is_note else None)
-    assert ctx.existing is not None
-    return _reflect_page(rt, ctx, selected=ctx.existing.answer, note=ctx.existing.note,
-                         shared=ctx.existing.shared, editable=True, saved=True, error=None,
-                         note_error=None)
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)

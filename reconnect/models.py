@@ -66,8 +66,9 @@ class PartnerStatus(StrEnum):
 class DeliveryKind(StrEnum):
     CONFIRMATION = "confirmation"
     STAGE = "stage"
-    NUDGE = "nudge"  # at most one per stage: your partner answered a shared question
+    NUDGE = "nudge"  # at most one per stage: a question still open for its reader
     RESEND = "resend"  # an operator's extra copy of a stage already received
+    NOTICE = "notice"  # a one-off word about the couple, e.g. an invitation that expired
 
 
 class DeliveryStatus(StrEnum):
@@ -109,6 +110,10 @@ class Couple(Base):
     # partners' weeks count from it, so a partner who joins late lines up with the other.
     started_on: Mapped[date | None] = mapped_column(Date)
     invitations_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the latest invitation went out, whether or not its address could be invited
+    # (one that refuses invitations or is enrolled gets no row): the inviter sees pending
+    # and then expired the same way for every address.
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Partner(Base):

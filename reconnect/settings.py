@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Self
 from urllib.parse import unquote, urlsplit
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
@@ -89,6 +90,10 @@ class Settings(BaseSettings):
     # relay times it out on its side.
     smtp_idle_seconds: Annotated[float, Field(gt=0)] = 30.0
     mail_from: str = "hello@reconnect.localhost"
+    # A mailbox someone on the team reads: set as Reply-To on every email, and the footer
+    # then says replies are read (never by the partner). Unset: the footer says replies
+    # are not read and points to help. See "Replies" in docs/operating.md.
+    reply_to: str | None = None
     postal_address: str = "Reconnect, 1 Example Street, Example City"
     safety_url: str = "https://findahelpline.com"
     # Where "Leave this page" (and the Escape key) takes someone from a safety page: an
@@ -182,6 +187,17 @@ class Settings(BaseSettings):
         if not (local and at and _HOST_NAME.fullmatch(domain)):
             raise ValueError(f"'{value}' is not an address like hello@example.org")
         return value
+
+    @field_validator("reply_to")
+    @classmethod
+    def _reply_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            # Deliverability is the operator's to check; the shape is ours.
+            return validate_email(value.strip(), check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"'{value}' is not an email address ({exc})") from None
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Self:

@@ -15,6 +15,9 @@ SWEEP_INTERVAL_SECONDS = 30.0
 # How often the bounce mailbox is read, when one is configured: bounces are no hurry, and
 # each read is a login on the mail server.
 BOUNCE_MAILBOX_INTERVAL_SECONDS = 60.0
+# Expired invitations are noticed within five minutes; the notice itself waits for the
+# inviter's next send hour anyway.
+EXPIRE_INVITATIONS_INTERVAL_SECONDS = 300.0
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -38,6 +41,11 @@ def make_celery(settings: Settings) -> Celery:
             "task": "reconnect.reap_stale",
             "schedule": REAP_INTERVAL_SECONDS,
             "options": {"expires": REAP_INTERVAL_SECONDS},
+        },
+        "expire-invitations": {
+            "task": "reconnect.expire_invitations",
+            "schedule": EXPIRE_INVITATIONS_INTERVAL_SECONDS,
+            "options": {"expires": EXPIRE_INVITATIONS_INTERVAL_SECONDS},
         },
     }
     if settings.bounce_imap_host:

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from reconnect import jobs
 from reconnect.bounces import mailbox
+from reconnect.partners import notices
 from reconnect.runtime import get_runtime
 from reconnect.sending import service as deliveries
 from reconnect.signups import service as signups
@@ -41,3 +42,8 @@ def reap_stale() -> int:
 @shared_task(name=jobs.READ_BOUNCE_MAILBOX, ignore_result=True)
 def read_bounce_mailbox() -> int:
     return sum(mailbox.read_mailbox(get_runtime()).values())
+
+
+@shared_task(name=jobs.EXPIRE_INVITATIONS, ignore_result=True)
+def expire_invitations() -> int:
+    return notices.expire_invitations(get_runtime())

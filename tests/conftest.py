@@ -159,7 +159,13 @@ def _clean(database_url: str, redis_url: str) -> None:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own names
     engine.dispose()
-    redis.Redis.from_url(redis_url).flushdb()
+    # Everything but kombu's exchange bindings: a producer declares a queue's binding once
+    # per connection and then trusts it, so a worker that enqueues a job itself (a signup
+    # job asking for a dispatch) would publish into nowhere after a FLUSHDB.
+    client = redis.Redis.from_url(redis_url)
+    stale = [key for key in client.scan_iter() if not key.startswith(b"_kombu.binding")]
+    if stale:
+        client.delete(*stale)
 
 
 @pytest.fixture

@@ -44,10 +44,10 @@ def test_every_text_and_background_pair_reads_in_every_colour_mode(
 
 @pytest.mark.parametrize(("name", "where"), [
     ("main/invitation", '<a class="button">'),
-    ("main/affection/joined", '<a class="scale-answer">'),
-    ("main/affection/joined", '<a class="choice">'),
-    ("main/affection/joined", '<p class="sign-off">'),
-    ("main/affection/joined", "This week's exercise"),
+    ("main/affection/inviter-joined", '<a class="scale-answer">'),
+    ("main/affection/inviter-joined", '<a class="choice">'),
+    ("main/affection/inviter-joined", '<p class="sign-off">'),
+    ("main/affection/inviter-joined", "This week's exercise"),
 ])
 def test_buttons_answers_and_the_exercise_box_are_checked_in_every_mode(
         name: str, where: str) -> None:
@@ -66,7 +66,7 @@ def test_the_dark_button_is_dark_text_on_peach() -> None:
 
 
 def test_the_exercise_box_keeps_a_background_of_its_own_in_dark_mode() -> None:
-    stage = next(s for s in EMAILS if s.name == "main/affection/joined")
+    stage = next(s for s in EMAILS if s.name == "main/affection/inviter-joined")
     dark = check_contrast(parse_html(stage.email.html)).modes[1]
     backgrounds = {p.text: p.background for p in dark.pairs}
     assert backgrounds["This week's exercise"] != backgrounds["A moment to reflect"]

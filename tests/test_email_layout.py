@@ -74,7 +74,7 @@ def test_each_1_to_5_scale_is_one_row_of_five_circles_with_outlook_twins(
 
 
 def test_a_choice_question_has_one_answer_per_row() -> None:
-    doc = parse_html(_email("main/affection/joined"))
+    doc = parse_html(_email("main/affection/inviter-joined"))
     [choices] = [e for e in doc.elements() if e.attrs.get("class") == "choices"]
     rows = [e for e in _descendants(choices) if e.attrs.get("class") == "choice-row"]
     assert [[link.own_text() for link in _descendants(row) if link.tag == "a"]
@@ -107,7 +107,7 @@ def test_the_sign_off_follows_the_exercise_and_the_questions(sample: SampleEmail
 
 
 def test_the_footer_offers_to_stop_receiving_emails_in_both_parts() -> None:
-    sample = next(s for s in EMAILS if s.name == "main/welcome/joined")
+    sample = next(s for s in EMAILS if s.name == "main/welcome/inviter-joined")
     assert ">Stop receiving these emails</a>" in sample.email.html
     assert "Stop receiving these emails:\n" in sample.email.text
     assert "Stop these emails" not in sample.email.html + sample.email.text

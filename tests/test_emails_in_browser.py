@@ -16,14 +16,14 @@ from tests.support.emails import EMAILS, SampleEmail
 pytestmark = needs_chromium
 
 # Every kind of email, and each stage of both programs as a reader whose partner joined.
-SHOWN = [s for s in EMAILS if s.name.endswith("/joined") or s.name.count("/") == 1]
+SHOWN = [s for s in EMAILS if s.name.endswith("/inviter-joined") or s.name.count("/") == 1]
 WIDTHS = (375, 640)
 SCHEMES = ("light", "dark")
 SHOTS = ARTIFACTS / "emails"
 
 
 def _file_name(sample: SampleEmail) -> str:
-    return sample.name.removesuffix("/joined").replace("/", "-")
+    return sample.name.removesuffix("/inviter-joined").replace("/", "-")
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_on_a_320_px_phone_each_scale_is_one_line_and_nothing_is_cut(
 
 def test_long_answer_choices_wrap_inside_their_buttons(
         tabs: dict[tuple[int, str], Page]) -> None:
-    sample = next(s for s in EMAILS if s.name == "main/affection/joined")
+    sample = next(s for s in EMAILS if s.name == "main/affection/inviter-joined")
     long_label = "A quiet walk together after dinner, just us"
     page = tabs[320, "light"]
     page.set_content(sample.email.html.replace(">A hug or gentle touch<", f">{long_label}<"))
@@ -128,7 +128,7 @@ def forced_dark(browser: Browser) -> Iterator[Page]:
 
 KINDS = [s for s in SHOWN if s.name.startswith("main/") and (
     (s.name.count("/") == 1 and not s.name.startswith("main/reminder-"))
-    or s.name in ("main/reminder-welcome", "main/affection/joined"))]
+    or s.name in ("main/reminder-welcome", "main/affection/inviter-joined"))]
 
 
 @pytest.mark.parametrize("sample", KINDS, ids=[s.name for s in KINDS])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,8 +19,9 @@ from tests.support.flows import (
     BEN,
     couple_with_first_stage,
     row_counts,
+    send_due_now,
 )
-from tests.support.links import journey_path, reflect_paths
+from tests.support.links import journey_path, reflect_paths, unsubscribe_path
 from tests.support.smtp import SmtpSink
 
 
@@ -102,7 +104,7 @@ def test_the_chart_plots_your_ratings_with_the_figures_as_text(
     _rate(client, smtp_sink, ANA, "2", share=False)
     page = client.get(couple[ANA]).text
     assert 'class="line yours"' in page
-    assert "<td>1</td><td>2</td>" in page  # week 1, rating 2
+    assert "<td>Start</td><td>2</td>" in page  # the welcome (program week 0), rating 2
     assert 'class="line theirs"' not in page
 
 
@@ -143,3 +145,43 @@ def test_a_link_rewritten_to_name_another_partner_reads_and_writes_nothing(
                       json={"answer": "1"}).status_code == 401
     assert row_counts(runtime) == before
     assert "You answered: <strong>4</strong>" in client.get(couple[BEN]).text
+
+
+def test_steps_are_named_by_their_program_week_and_the_chart_labels_its_weeks(
+        client: TestClient, runtime: Runtime, couple: dict[str, str]) -> None:
+    _, program = runtime.programs.current()
+    page = client.get(couple[ANA]).text
+    assert f"> {program.stages[0].title}</p>" in page  # the welcome: its title alone
+    second = program.stages[1]
+    assert f"Week {second.day // 7} · {second.title}" in page
+
+
+def test_an_unanswered_question_links_to_its_page(
+        client: TestClient, couple: dict[str, str]) -> None:
+    page = client.get(couple[ANA]).text
+    assert "Not answered yet: answer it now" in page
+    assert 'href="/reflect/' in page
+
+
+def test_with_a_partner_who_left_only_you_see_your_answers(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink,
+        couple: dict[str, str]) -> None:
+    one_click = client.post(unsubscribe_path(smtp_sink.to(BEN)[-1]),
+                            data={"List-Unsubscribe": "One-Click"})
+    assert one_click.status_code == 200
+    _rate(client, smtp_sink, ANA, "3", share=True)
+    page = client.get(couple[ANA]).text
+    assert "Only you can see your answers." in page
+    assert "Waiting for your partner." not in page
+    assert "Ben" not in page
+
+
+def test_only_the_open_step_links_its_unanswered_questions(
+        client: TestClient, runtime: Runtime, clock: ManualClock,
+        couple: dict[str, str]) -> None:
+    clock.advance(timedelta(days=8))
+    send_due_now(runtime)  # the second step arrives: the first one's answers close
+    page = client.get(couple[ANA]).text
+    _, program = runtime.programs.current()
+    open_links = page.count("Not answered yet: answer it now")
+    assert open_links == len(program.stages[1].prompts)

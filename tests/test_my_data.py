@@ -14,6 +14,7 @@ from tests.support.flows import (
     BEN,
     couple_with_first_stage,
     deliveries,
+    partner,
     row_counts,
 )
 from tests.support.links import preferences_path, reflect_paths
@@ -110,3 +111,23 @@ def test_a_tampered_link_cannot_read_or_erase_anything(
     assert client.get(f"{tampered}/export").status_code == 400
     assert client.post(f"{tampered}/erase").status_code == 400
     assert row_counts(runtime) == before
+
+
+def test_the_download_names_each_step_as_everywhere_else(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    _, program = runtime.programs.current()
+    data = json.loads(client.get(f"{links[ANA]}/export").text)
+    steps = {e["email"]: e["step"] for e in data["emails"]}
+    assert steps["welcome"] == program.stages[0].title
+    assert steps["_confirm-1"] is None
+    second = program.stages[1]
+    assert steps[second.key] == f"Week {second.day // 7} · {second.title}"
+    [reflection] = data["reflections"]
+    assert reflection["step"] == program.stages[0].title
+    assert reflection["question_text"]
+
+
+def test_erasing_tells_your_partner_only_that_you_left(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    client.post(f"{links[ANA]}/erase")
+    assert partner(runtime, BEN).partner_left

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from reconnect.clock import ManualClock
 from reconnect.models import DeliveryKind, DeliveryStatus
+from reconnect.partners import preferences
 from reconnect.reflections.nudges import NUDGE_AFTER
 from reconnect.runtime import Runtime
 from tests.support.flows import (
@@ -18,9 +19,11 @@ from tests.support.flows import (
     BEN,
     couple_with_first_stage,
     deliveries,
+    partner,
     send_due_now,
+    signup_body,
 )
-from tests.support.links import preferences_path, question_paths, reflect_paths
+from tests.support.links import confirm_path, preferences_path, question_paths, reflect_paths
 from tests.support.smtp import SmtpSink
 
 S = DeliveryStatus
@@ -72,6 +75,9 @@ def test_the_nudge_is_short_discreet_and_never_tells_the_answer(
     [nudge] = [m for m in smtp_sink.to(BEN) if m.subject == NUDGE_SUBJECT]
     assert "From 1 (" in nudge.text  # the scale's labels, not Ana's answer
     assert "answered: " not in nudge.text.lower()
+    text = " ".join(nudge.text.split())
+    assert "This week's question is still open for you" in text
+    assert "your partner has" not in text.lower()  # nothing about what they did
     assert reflect_paths(nudge)  # it links straight to the question
     assert question_paths(nudge)
     assert preferences_path(nudge)
@@ -123,3 +129,23 @@ def test_a_question_that_is_not_shared_never_nudges(
         client: TestClient, runtime: Runtime, smtp_sink: SmtpSink) -> None:
     _answer(client, smtp_sink, ANA, prompt="hope", value="not-sure")
     assert _nudges(runtime, BEN) == []
+
+
+def test_a_reminder_is_never_planned_before_its_step_reaches_the_reader(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
+    assert client.post("/api/v1/signups", json=signup_body()).status_code == 202
+    send_due_now(runtime)
+    for message in smtp_sink.messages:
+        assert client.post(confirm_path(message)).status_code == 200
+    # Ben pauses before his welcome reaches him; Ana gets hers and answers.
+    with runtime.unit_of_work() as uow:
+        preferences.pause(uow, runtime, partner(runtime, BEN).id)
+    clock.advance(timedelta(days=1))
+    send_due_now(runtime)
+    _answer(client, smtp_sink, ANA)
+    [nudge] = [d for d in deliveries(runtime, BEN) if d.kind is DeliveryKind.NUDGE]
+    clock.set(nudge.due_at)
+    send_due_now(runtime)
+    # Paused, the step never reached him: the reminder is dropped, not sent ahead of it.
+    assert _nudges(runtime, BEN) == [("_nudge-welcome", S.CANCELLED)]
+    assert [m for m in smtp_sink.to(BEN) if m.subject == NUDGE_SUBJECT] == []

@@ -155,7 +155,7 @@ def test_a_reflection_is_answered_shared_and_saved_in_the_browser(
     page.get_by_label("2", exact=True).check()
     page.get_by_label("Share this answer with my partner").check()
     page.get_by_role("button", name="Save my answer").click()
-    expect(page.get_by_role("status")).to_contain_text("your answer is saved")
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
     shot(page, "reflect-saved-375px")
     expect(page.get_by_label("Share this answer with my partner")).to_be_checked()
 

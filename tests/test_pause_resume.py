@@ -121,26 +121,28 @@ def test_a_partner_who_has_not_confirmed_cannot_pause(client: TestClient,
 
 
 @pytest.mark.usefixtures("paused_three_weeks")
-def test_resuming_sends_the_held_stage_at_the_next_send_hour(
+def test_resuming_after_the_held_weeks_ended_sends_the_couples_current_week_at_the_next_send_hour(
         runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
     _resume(runtime)
-    held = _stage(runtime)
-    assert (held.status, held.due_at) == (S.SCHEDULED, datetime(2026, 11, 11, 12, tzinfo=UTC))
-    clock.set(held.due_at)
+    # Week 1 ("acknowledge") and week 2 ended during the pause; week 3 began on 10 November.
+    assert [d.key for d in deliveries(runtime, ANA) if d.key == "acknowledge"] == []
+    current = _stage(runtime, "root-cause")
+    assert (current.status, current.due_at) == (S.SCHEDULED,
+                                                datetime(2026, 11, 11, 12, tzinfo=UTC))
+    clock.set(current.due_at)
     [message] = deliver_due(runtime, smtp_sink, 1)
-    assert message.subject == _subject(runtime, "acknowledge")
+    assert message.subject == _subject(runtime, "root-cause")
 
 
 @pytest.mark.usefixtures("paused_three_weeks")
-def test_the_stage_after_a_resumed_one_keeps_the_program_spacing(
+def test_resuming_keeps_the_couples_calendar(
         runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
     _resume(runtime)
-    clock.set(_stage(runtime).due_at)
+    clock.set(_stage(runtime, "root-cause").due_at)
     deliver_due(runtime, smtp_sink, 1)
-    # A week after the resumed stage, as in the program, not the next morning.
-    assert _stage(runtime, "share-without-blame").due_at == datetime(2026, 11, 18, 12,
-                                                                     tzinfo=UTC)
-    assert partner(runtime, ANA).program_start_date == date(2026, 11, 4)
+    # Week 4 on its planned day (start + 28), as for the partner who never paused.
+    assert _stage(runtime, "attunement").due_at == datetime(2026, 11, 17, 12, tzinfo=UTC)
+    assert partner(runtime, ANA).program_start_date == date(2026, 10, 20)
 
 
 @pytest.mark.usefixtures("welcomed")
@@ -156,11 +158,12 @@ def test_a_short_pause_keeps_the_planned_time(runtime: Runtime, clock: ManualClo
 def test_resuming_twice_changes_nothing_the_second_time(runtime: Runtime,
                                                         clock: ManualClock) -> None:
     _resume(runtime)
-    first = (_stage(runtime).due_at, partner(runtime, ANA).program_start_date)
+    first = (_stage(runtime, "root-cause").due_at, partner(runtime, ANA).program_start_date)
     clock.advance(timedelta(hours=1))
     _resume(runtime)
-    assert (_stage(runtime).due_at, partner(runtime, ANA).program_start_date) == first
-    assert _stage(runtime).status is S.SCHEDULED
+    assert (_stage(runtime, "root-cause").due_at,
+            partner(runtime, ANA).program_start_date) == first
+    assert _stage(runtime, "root-cause").status is S.SCHEDULED
 
 
 @pytest.mark.usefixtures("welcomed")
@@ -174,7 +177,7 @@ def test_resuming_a_partner_who_is_not_paused_changes_nothing(runtime: Runtime) 
 def test_a_resumed_stage_skips_quiet_days(runtime: Runtime) -> None:
     _change(runtime, preferences.set_quiet_days, [3])  # Wednesday, the day of resuming
     _resume(runtime)
-    assert _stage(runtime).due_at == datetime(2026, 11, 12, 12, tzinfo=UTC)
+    assert _stage(runtime, "root-cause").due_at == datetime(2026, 11, 12, 12, tzinfo=UTC)
 
 
 def test_an_unsubscribed_partner_cannot_be_resumed(

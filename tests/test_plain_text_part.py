@@ -36,7 +36,7 @@ def test_a_stage_email_has_one_link_per_question_and_none_per_answer(
 
 
 def test_the_choices_are_written_out_in_words_under_their_question() -> None:
-    text = next(s for s in EMAILS if s.name == "main/affection/joined").email.text
+    text = next(s for s in EMAILS if s.name == "main/affection/inviter-joined").email.text
     warmth = text[text.index("3. Which kind of warmth felt best this week?"):]
     assert warmth.startswith(
         "3. Which kind of warmth felt best this week?\n"

@@ -120,3 +120,18 @@ def test_after_unsubscribing_there_is_nothing_to_change(
     response = client.post(link, data={"action": "resume"})
     assert response.status_code == 409
     assert "nothing to change" in response.text.lower()
+
+
+def test_the_page_names_the_next_step_as_everywhere_else(
+        client: TestClient, runtime: Runtime, link: str) -> None:
+    second = runtime.programs.current()[1].stages[1]
+    assert f"Your next step: <strong>Week {second.day // 7} · {second.title}</strong>" \
+        in client.get(link).text
+
+
+def test_discreet_emails_can_be_turned_on_and_off(
+        client: TestClient, runtime: Runtime, link: str) -> None:
+    assert client.post(link, data={"action": "discreet", "discreet": "yes"}).status_code == 200
+    assert partner(runtime, ANA).discreet
+    assert client.post(link, data={"action": "discreet"}).status_code == 200
+    assert not partner(runtime, ANA).discreet

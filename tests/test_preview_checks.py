@@ -70,17 +70,22 @@ def test_the_index_sums_up_the_checks_of_every_page(gallery: Path) -> None:
     assert f'href="{PAGE_KEY}.html"' in index
 
 
-def test_the_other_emails_page_shows_confirmation_invitation_and_each_reminder(
+def test_the_other_emails_page_shows_confirmation_invitation_discreet_and_each_reminder(
         gallery: Path) -> None:
     page = (gallery / f"{PAGE_KEY}.html").read_text()
     shared = [s for s in MAIN.stages if any(p.shared for p in s.prompts)]
     titles = [f["title"] for f in Elements(page).frames]
-    assert len(titles) == 2 * (2 + len(shared))
+    # The confirmation (also in discreet mode), the invitation, each reminder and the
+    # expired-invitation notice.
+    assert len(titles) == 2 * (4 + len(shared))
     assert "The email at desktop width: Confirmation: Sam signed up" in titles
+    assert any("Discreet mode" in title for title in titles)
     assert "The email at phone width: Invitation: Alex invited by Sam" in titles
+    assert str(escape("The email at phone width: Notice: Sam's invitation expired")) \
+        in page
     for stage in shared:
         assert str(escape(f"Reminder for “{stage.title}”")) in page
-    assert page.count('Checks: <span class="pass">all pass</span>') == 2 + len(shared)
+    assert page.count('Checks: <span class="pass">all pass</span>') == 4 + len(shared)
 
 
 def test_an_email_that_fails_a_check_shows_what_failed() -> None:

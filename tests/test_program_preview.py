@@ -13,6 +13,7 @@ from markupsafe import escape
 from cli.main import main
 from reconnect.editor.preview import render_preview, sample, stage_views
 from reconnect.editor.preview_gallery import FileLinks, framed, write_gallery
+from reconnect.program.audience import AUDIENCES
 from reconnect.program.loader import ProgramError, load_program_dir
 from reconnect.program.model import Program, Stage
 from reconnect.runtime import Runtime
@@ -50,7 +51,7 @@ def test_every_stage_of_every_shipped_program_renders_in_every_version(
     program = load_program_dir(directory)
     for stage in program.stages:
         views = stage_views(program, stage, SETTINGS, FileLinks(program).answer_link(stage))
-        assert views[0].id == "joined"
+        assert views[0].id == "inviter-joined"
         assert len({v.email.html for v in views}) == len(views) == len({v.id for v in views})
         for view in views:
             assert view.email.subject == stage.subject
@@ -67,7 +68,7 @@ def test_a_low_connection_answer_is_shown_as_a_version_with_the_support_block() 
     assert "1 (Very distant) or 2" in with_block[0].title
     assert SUPPORT_BLOCK not in views[0].email.html
     for answer, shown in (("", False), ("1", True), ("2", True), ("3", False), ("5", False)):
-        email = render_preview(MAIN, stage, SETTINGS, sample("joined"),
+        email = render_preview(MAIN, stage, SETTINGS, sample("inviter-joined"),
                                {"connection": answer}, lambda _key, _value: "#")
         assert (SUPPORT_BLOCK in email.html) is shown
         assert (SUPPORT_BLOCK in email.text) is shown
@@ -76,9 +77,9 @@ def test_a_low_connection_answer_is_shown_as_a_version_with_the_support_block() 
 def test_the_sample_partners_are_named_or_not_joined() -> None:
     stage = _stage(MAIN, "acknowledge")
     views = {v.id: v for v in stage_views(MAIN, stage, SETTINGS, lambda _k, _v: "#")}
-    assert "Alex may feel the distance" in views["joined"].email.html
-    assert "Your partner may feel the distance" in views["not-joined"].email.html
-    assert "Hi Sam," in views["not-joined"].email.text
+    assert "Alex may feel the distance" in views["inviter-joined"].email.html
+    assert "Your partner may feel the distance" in views["inviter-none"].email.html
+    assert "Hi Sam," in views["inviter-none"].email.text
 
 
 def test_preview_emails_carry_no_live_links() -> None:
@@ -243,7 +244,7 @@ def test_the_served_gallery_links_programs_stages_and_versions(client: TestClien
     hrefs = Elements(page.text).hrefs
     assert {"/admin/program/main/", "/admin/program/main/welcome",
             "/admin/program/main/share-without-blame",
-            "/admin/program/main/acknowledge?partner=not-joined",
+            "/admin/program/main/acknowledge?partner=inviter-none",
             "/admin/program/main/acknowledge?previous.connection=1"} <= set(hrefs)
 
 
@@ -266,16 +267,22 @@ def test_choosing_a_low_previous_answer_shows_the_support_block(client: TestClie
     assert '<option value="2" selected>' in form
 
 
+def test_the_served_preview_offers_every_role_and_partner_state(client: TestClient) -> None:
+    page = client.get("/admin/program/main/acknowledge", headers=BEARER).text
+    for audience in AUDIENCES:
+        assert f'<option value="{audience.role}-{audience.partner}"' in page
+
+
 def test_choosing_the_sample_partner_changes_the_names(client: TestClient) -> None:
     path = "/admin/program/main/acknowledge"
     assert "Alex may feel" in _shown_email(client, path)
-    assert "Your partner may feel" in _shown_email(client, path, partner="not-joined")
+    assert "Your partner may feel" in _shown_email(client, path, partner="solo-none")
 
 
 def test_answer_buttons_lead_to_the_next_stage_after_that_answer(client: TestClient) -> None:
-    email = _shown_email(client, "/admin/program/main/welcome", partner="not-joined")
+    email = _shown_email(client, "/admin/program/main/welcome", partner="solo-none")
     hrefs = Elements(email).hrefs
-    assert "/admin/program/main/acknowledge?partner=not-joined&previous.connection=1" in hrefs
+    assert "/admin/program/main/acknowledge?partner=solo-none&previous.connection=1" in hrefs
     assert not any(h.startswith(("http://testserver", "/reflect")) for h in hrefs)
 
 

@@ -308,7 +308,8 @@ def test_an_undefined_variable_is_reported_with_its_line_and_the_allowed_names(
     problem = find_problem(problems_loading(tiny), HELLO, "'last_name' is undefined",
                            field="body", line=line_with(tiny, HELLO, "last_name"),
                            fix="check the spelling")
-    assert "the variables a stage may use are: first_name, partner_name, previous" \
+    assert "the variables a stage may use are: first_name, partner, partner_name, previous, " \
+        "role, safety_line, week" \
         in problem.message
 
 
@@ -429,7 +430,8 @@ def test_a_body_with_no_visible_words_is_reported(tiny: Path, body: str) -> None
 def test_a_body_empty_for_some_readers_names_them(tiny: Path) -> None:
     replace_body(tiny, LATER, "{% if partner_name %}Hi {{ partner_name }}{% endif %}\n")
     find_problem(problems_loading(tiny), LATER, "renders to an empty text (for a reader when "
-                 "partner_name is empty", field="body", fix="write some words")
+                 "role is inviter, partner is none, partner_name is empty", field="body",
+                 fix="write some words")
 
 
 # 11. YAML that does not parse
@@ -484,8 +486,8 @@ def test_a_folder_without_a_manifest_is_reported(tmp_path: Path) -> None:
     ("day: 0", "day: -1", "day", "is -1; it must be 0 or more", "use 0 or more"),
     ("title: Hello", "title: yes", "title", "reads as true, not as text", "in double quotes"),
     ("title: Hello", "title: 2024", "title", "reads as the number 2024", "in double quotes"),
-    ("kind: scale", "kind: slider", "prompts.0.kind", "is 'slider'; it must be 'scale' or "
-     "'choice'", "write 'scale' or 'choice'"),
+    ("kind: scale", "kind: slider", "prompts.0.kind", "is 'slider'; it must be 'scale', "
+     "'choice' or 'multi'", "write 'scale', 'choice' or 'multi'"),
     ("    kind: scale\n", "    kind: scale\n    free_text: maybe\n", "prompts.0.free_text",
      "must be true or false", "write true or false"),
     ("key: mood", "key: Mood Ring", "prompts.1.key", "'Mood Ring' is not a valid key",

@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from reconnect.clock import ManualClock
+from reconnect.models import Partner
 from reconnect.program.catalog import ProgramCatalog
 from reconnect.runtime import Runtime
 from reconnect.settings import PROJECT_ROOT
 from tests.support.flows import ANA, BEN, partner, row_counts, send_due_now
 from tests.support.links import confirm_path
 from tests.support.smtp import SmtpSink
+from tests.support.wait import wait_until
 
 FORM = {"email": "ana@example.org", "first_name": "Ana", "timezone": "Europe/London",
         "send_hour": "8"}
@@ -239,3 +242,21 @@ def test_an_unknown_choice_of_who_takes_part_is_refused(client: TestClient) -> N
     response = client.post("/", data={**FORM, "taking_part": "everyone"})
     assert response.status_code == 422
     assert "start on your own or invite" in response.text
+
+
+
+def test_the_discreet_choice_at_signup_is_kept_for_the_person(
+        client: TestClient, runtime: Runtime) -> None:
+    response = client.post("/", data={
+        "email": ANA, "first_name": "Ana", "timezone": "Europe/Lisbon", "send_hour": "8",
+        "taking_part": "alone", "discreet": "yes"})
+    assert response.status_code == 200
+    wait_until(lambda: _enrolled(runtime, ANA))
+    assert partner(runtime, ANA).discreet
+    assert partner(runtime, ANA).role == "solo"
+
+
+def _enrolled(runtime: Runtime, email: str) -> bool:
+    with runtime.read_session() as session:
+        return session.execute(select(Partner.id).where(Partner.email == email)).first() \
+            is not None

@@ -69,7 +69,7 @@ def test_the_default_sample_partner_has_a_partner_named_alex(relay: SmtpSink) ->
 
 
 def test_the_sample_partner_without_a_partner_reads_your_partner(relay: SmtpSink) -> None:
-    assert send_test("share-without-blame", "--to", EDITOR, "--partner", "not-joined") == 0
+    assert send_test("share-without-blame", "--to", EDITOR, "--partner", "solo-none") == 0
     text = relay.wait_count(1)[0].text
     assert "sharing a few of those words with your partner" in text
     assert "Alex" not in text

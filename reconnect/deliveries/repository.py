@@ -166,6 +166,25 @@ class DeliveryRepository:
         self.session.execute(stmt.values(status=S.CANCELLED)
                              .execution_options(synchronize_session=False))
 
+    def stage_sent_at(self, partner_id: int, key: str) -> datetime | None:
+        """When the partner received this stage's email, or None if they have not."""
+        return self.session.execute(
+            select(Delivery.sent_at).where(
+                Delivery.partner_id == partner_id, Delivery.kind == DeliveryKind.STAGE,
+                Delivery.key == key, Delivery.status == S.SENT)).scalar_one_or_none()
+
+    def stage_arrival(self, partner_id: int, key: str) -> datetime | None:
+        """When this stage reached the partner, or is due to (waiting or held); None if
+        it is not on its way (never planned, skipped, cancelled or failed)."""
+        row = self.session.execute(
+            select(Delivery.status, Delivery.sent_at, Delivery.due_at).where(
+                Delivery.partner_id == partner_id, Delivery.kind == DeliveryKind.STAGE,
+                Delivery.key == key)).first()
+        if row is None or row.status in (S.CANCELLED, S.FAILED):
+            return None
+        arrival: datetime | None = row.sent_at if row.status is S.SENT else row.due_at
+        return arrival
+
     def later_stage_sent(self, partner_id: int, position: int) -> bool:
         found = self.session.execute(
             select(Delivery.id).where(

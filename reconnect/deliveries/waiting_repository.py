@@ -51,3 +51,12 @@ class WaitingRepository:
         time it was claimed at)."""
         return DeliveryRepository(self.session).transition(delivery_id, S.SCHEDULED,
                                                            S.SCHEDULED, due_at=due_at)
+
+    def move_held(self, delivery_id: int, key: str, position: int) -> bool:
+        """Makes a held stage row stand for a later stage (a long pause skipped to the
+        couple's current week); False if it was no longer held."""
+        result = self.session.execute(
+            update(Delivery).where(Delivery.id == delivery_id, Delivery.status == S.HELD)
+            .values(key=key, position=position)
+            .execution_options(synchronize_session=False))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

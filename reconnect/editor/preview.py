@@ -13,8 +13,10 @@ from dataclasses import dataclass, replace
 from itertools import product
 
 from reconnect.mail.render import RenderedEmail, prompt_views, render_stage_email
+from reconnect.program.audience import AUDIENCES, Audience
 from reconnect.program.model import Program, Prompt, Stage
-from reconnect.sending.compose import footer_with_links, previous_stage, stage_variables
+from reconnect.program.reader import previous_stage
+from reconnect.sending.compose import footer_with_links, stage_variables
 from reconnect.settings import Settings
 
 HARMLESS_LINK = "#"
@@ -28,16 +30,28 @@ class Sample:
     label: str
     first_name: str
     partner_name: str
+    audience: Audience
 
 
-SAMPLES = (
-    Sample("joined", "Sam, whose partner Alex has joined", "Sam", "Alex"),
-    Sample("not-joined", "Sam, whose partner has not joined yet", "Sam", ""),
-)
+_ROLE_WORDS = {"inviter": "who invited their partner", "invitee": "who was invited",
+               "solo": "who started alone"}
+_PARTNER_WORDS = {"joined": "Alex has joined", "invited": "Alex is invited, not joined yet",
+                  "left": "Alex has left the program", "none": "no partner in the program"}
+
+# One sample reader per audience: each role and partner state the texts can speak to.
+SAMPLES = tuple(
+    Sample(f"{a.role}-{a.partner}", f"Sam, {_ROLE_WORDS[a.role]}; {_PARTNER_WORDS[a.partner]}",
+           "Sam", "Alex" if a.has_partner_name else "", a)
+    for a in AUDIENCES)
+
+
+# The names of the two samples before roles, kept so saved preview links still work.
+_OLD_KEYS = {"joined": "inviter-joined", "not-joined": "solo-none"}
 
 
 def sample(key: str | None) -> Sample:
     """The sample partner named ``key``; the first one for anything else."""
+    key = _OLD_KEYS.get(key or "", key)
     return next((s for s in SAMPLES if s.key == key), SAMPLES[0])
 
 
@@ -88,8 +102,8 @@ def describe_answers(program: Program, stage: Stage, previous: Mapping[str, str]
 def render_preview(program: Program, stage: Stage, settings: Settings, who: Sample,
                    previous: Mapping[str, str], answer_link: AnswerLink) -> RenderedEmail:
     footer = footer_with_links(settings, program, HARMLESS_LINK, lambda _page: HARMLESS_LINK)
-    variables = stage_variables(who.first_name, who.partner_name,
-                                answers(program, stage, previous))
+    variables = stage_variables(program, stage, who.first_name, who.partner_name,
+                                who.audience, answers(program, stage, previous))
     return render_stage_email(program, stage, variables,
                               prompt_views(stage.prompts, answer_link), footer)
 
@@ -106,9 +120,12 @@ def stage_views(program: Program, stage: Stage, settings: Settings,
         return render_preview(program, stage, settings, who, previous, answer_link)
 
     unanswered = answers(program, stage, {})
+    readers: dict[str, list[str]] = {}  # the other readers who get the same email
     for who in SAMPLES:
         email = render(who, unanswered)
         views.setdefault(email.html, View(who.key, who.label, who, unanswered, email))
+        if views[email.html].sample != who:
+            readers.setdefault(email.html, []).append(who.key)
     for previous in _combinations(previous_prompts(program, stage)):
         email = render(SAMPLES[0], previous)
         shown = views.get(email.html)
@@ -121,7 +138,9 @@ def stage_views(program: Program, stage: Stage, settings: Settings,
             also[email.html].append(next(value for value in previous.values() if value))
     return [replace(view, title=describe_answers(program, stage, view.previous,
                                                  tuple(also[html])))
-            if html in also else view for html, view in views.items()]
+            if html in also else
+            replace(view, title=f"{view.title} (the same for {', '.join(readers[html])})")
+            if html in readers else view for html, view in views.items()]
 
 
 def _one_answer(previous: Mapping[str, str]) -> str | None:

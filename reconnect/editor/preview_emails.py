@@ -17,6 +17,7 @@ from reconnect.mail.render import (
 )
 from reconnect.program.model import Program
 from reconnect.sending.compose import footer_with_links
+from reconnect.sending.notice_email import render_invitation_notice
 from reconnect.settings import Settings
 
 # The page these emails are on, in the gallery; stage keys cannot take this name.
@@ -43,6 +44,12 @@ def other_emails(program: Program, settings: Settings) -> list[OtherEmail]:
                                  f"{reader.first_name}",
                    render_confirmation_email(program, reader.partner_name, reader.first_name,
                                              HARMLESS_LINK, without_pages)),
+        # Every kind looks like this from outside for a reader in discreet mode.
+        OtherEmail("discreet-confirmation", "Discreet mode: the confirmation, with the "
+                                            "sender, subject and preheader every email "
+                                            "then has",
+                   render_confirmation_email(program, reader.first_name, None,
+                                             HARMLESS_LINK, without_pages, discreet=True)),
     ]
     for stage in program.stages:
         shared = tuple(p for p in stage.prompts if p.shared)
@@ -51,4 +58,7 @@ def other_emails(program: Program, settings: Settings) -> list[OtherEmail]:
             emails.append(OtherEmail(
                 f"reminder-{stage.key}", f"Reminder for “{stage.title}”",
                 render_nudge_email(program, stage, reader.first_name, views, with_pages)))
+    emails.append(OtherEmail(
+        "invitation-expired", f"Notice: {reader.first_name}'s invitation expired",
+        render_invitation_notice(program, reader.first_name, 2, HARMLESS_LINK, with_pages)))
     return emails

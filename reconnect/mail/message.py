@@ -39,6 +39,8 @@ class OutgoingEmail:
     # The program's weekly emails form a list inboxes can file together; confirmations
     # and test sends are one-offs, outside it.
     list_id: ListId | None = None
+    # The operator's monitored mailbox (RECONNECT_REPLY_TO), when there is one.
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime,
         _header("From", Address(display_name=mail.sender_name, addr_spec=sender_address)),
         _header("To", Address(display_name=mail.to_name, addr_spec=mail.to_address)),
         _header("Subject", mail.subject),
+        *([_header("Reply-To", Address(addr_spec=mail.reply_to))] if mail.reply_to else []),
         _plain("Date", format_datetime(sent_at)),
         _plain("Message-ID", mail.message_id),
         _plain("Auto-Submitted", "auto-generated"),

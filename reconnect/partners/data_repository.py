@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from reconnect.models import Couple, Delivery, Partner, Reflection
+from reconnect.partners.repository import PartnerRepository
 
 
 class PartnerDataRepository:
@@ -31,6 +32,7 @@ class PartnerDataRepository:
         emails = self.session.execute(
             delete(Delivery).where(Delivery.partner_id == partner.id)).rowcount  # type: ignore[attr-defined]
         couple_id = partner.couple_id
+        PartnerRepository(self.session).mark_left(partner)
         self.session.delete(partner)
         self.session.flush()
         left = self.session.execute(

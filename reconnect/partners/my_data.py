@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from reconnect.db.uow import UnitOfWork
+from reconnect.deliveries.calendar import step_name
 from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.needs import Needs
 from reconnect.partners.preference_links import holder_id
@@ -39,12 +40,27 @@ def export_partner(session: Session, rt: Needs, partner_id: int) -> dict[str, An
     if partner is None:
         return None
     data = PartnerDataRepository(session)
+    program = rt.programs.version(session, partner.program_version_id) \
+        if partner.program_version_id is not None else None
+
+    def step(key: str) -> str | None:
+        """The step's readable name ("Week N · <title>"), for stage emails, reminders,
+        resends and answers; None for confirmation emails."""
+        stage = program.stage(step_key(key)) if program is not None else None
+        return step_name(stage) if stage is not None else None
+
+    def question(stage_key: str, prompt_key: str) -> str | None:
+        stage = program.stage(stage_key) if program is not None else None
+        prompt = stage.prompt(prompt_key) if stage is not None else None
+        return prompt.question if prompt is not None else None
+
     return {
         "exported_at": _iso(rt.clock.now()),
         "you": {
             "first_name": partner.first_name, "email": partner.email,
             "status": partner.status.value, "program": partner.program_slug,
             "time_zone": partner.timezone, "send_hour": partner.send_hour,
+            "role": partner.role, "discreet_emails": partner.discreet,
             "quiet_days": sorted(partner.quiet_weekdays), "reminders": partner.nudges,
             "program_start_date": _iso(partner.program_start_date),
             "signed_up_at": _iso(partner.created_at),
@@ -53,10 +69,14 @@ def export_partner(session: Session, rt: Needs, partner_id: int) -> dict[str, An
             "unsubscribed_at": _iso(partner.unsubscribed_at),
             "suppressed_at": _iso(partner.suppressed_at),
         },
-        "emails": [{"email": d.key, "kind": d.kind.value, "status": d.status.value,
+        "emails": [{"email": d.key, "step": step(d.key), "kind": d.kind.value,
+                    "status": d.status.value,
                     "due_at": _iso(d.due_at), "sent_at": _iso(d.sent_at)}
                    for d in data.deliveries(partner.id)],
-        "reflections": [{"stage": r.stage_key, "question": r.prompt_key, "answer": r.answer,
+        "reflections": [{"stage": r.stage_key, "step": step(r.stage_key),
+                         "question": r.prompt_key,
+                         "question_text": question(r.stage_key, r.prompt_key),
+                         "answer": r.answer,
                          "note": r.note, "shared_with_partner": r.shared,
                          "written_at": _iso(r.created_at),
                          "changed_at": _iso(r.updated_at)}
@@ -80,6 +100,16 @@ def erase_partner(uow: UnitOfWork, partner_id: int) -> Erased | None:
         return None
     reflections, emails = PartnerDataRepository(uow.session).erase(partner)
     return Erased(reflections=reflections, emails=emails)
+
+
+def step_key(key: str) -> str:
+    """The stage a delivery key is about: the stage itself, a reminder ("_nudge-<stage>")
+    or a resend ("_resend-<stage>-<n>")."""
+    if key.startswith("_nudge-"):
+        return key.removeprefix("_nudge-")
+    if key.startswith("_resend-"):
+        return key.removeprefix("_resend-").rsplit("-", 1)[0]
+    return key
 
 
 def _iso(value: datetime | date | None) -> str | None:

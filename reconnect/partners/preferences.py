@@ -17,10 +17,11 @@ plans a partner's next stage, so the two take turns instead of missing each othe
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from reconnect.db.uow import UnitOfWork
+from reconnect.deliveries.calendar import pick_up
 from reconnect.deliveries.schedule import WEEKDAYS, next_send_time, stage_due_at
 from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryStatus, Partner, PartnerStatus
@@ -62,8 +63,9 @@ def pause(uow: UnitOfWork, rt: Needs, partner_id: int) -> Partner:
 
 
 def resume(uow: UnitOfWork, rt: Needs, partner_id: int) -> Partner:
-    """Schedules the held stage and moves the program's start so later stages keep their
-    spacing from it. Idempotent: a partner who is not paused is left as they are."""
+    """Schedules the held stage on the couple's calendar: at its planned time, or, if its
+    program week has ended, the couple's current week's stage instead. Idempotent: a
+    partner who is not paused is left as they are."""
     partner = _locked(uow, partner_id, _RESUMABLE)
     if partner.paused_at is None:
         return partner
@@ -76,20 +78,26 @@ def resume(uow: UnitOfWork, rt: Needs, partner_id: int) -> Partner:
     assert partner.program_start_date is not None
     now = rt.clock.now()
     quiet = partner.quiet_weekdays
-    stage = rt.programs.version(uow.session, partner.program_version_id).stage(held.key)
+    program = rt.programs.version(uow.session, partner.program_version_id)
+    stage = program.stage(held.key)
     if stage is None:
         # Gone from the pinned version: the deliver step fails it with that reason.
         due = next_send_time(now, partner.send_hour, partner.timezone, quiet_days=quiet)
     else:
-        start = partner.program_start_date
-        # A short pause keeps the planned time; a long one sends at the next send hour.
-        due = stage_due_at(start, stage.day, partner.send_hour, partner.timezone, now,
-                           quiet_days=quiet)
-        # Continue where they left off: the start moves so the held stage's day is the
-        # date it now goes out, instead of later stages arriving daily to catch up. It
-        # never moves back.
-        resumed_start = _local_date(due, partner.timezone) - timedelta(days=stage.day)
-        partner.program_start_date = max(start, resumed_start)
+        # The couple's calendar stays: a short pause keeps the planned time; after a long
+        # one the partner picks up the couple's current week (the welcome is never
+        # skipped), and the weeks in between show on their journey as skipped. The other
+        # partner's emails do not change at all.
+        pickup = pick_up(program, stage.position, partner.program_start_date,
+                         partner.send_hour, partner.timezone, now, quiet) \
+            if stage.position else None
+        if pickup is None:
+            due = stage_due_at(partner.program_start_date, stage.day, partner.send_hour,
+                               partner.timezone, now, quiet_days=quiet)
+        else:
+            due = pickup.due_at
+            if pickup.stage.key != held.key:
+                deliveries.move_held(held.id, pickup.stage.key, pickup.stage.position)
     deliveries.release_held(held.id, due)
     return partner
 
@@ -185,4 +193,11 @@ def set_nudges(uow: UnitOfWork, rt: Needs, partner_id: int, on: bool) -> Partner
     dropped at its send time if they turned reminders off."""
     partner = _locked(uow, partner_id, _ACTIVE)
     partner.nudges = on
+    return partner
+
+
+def set_discreet(uow: UnitOfWork, rt: Needs, partner_id: int, on: bool) -> Partner:
+    """A neutral sender name, subject and preheader on every email from now on."""
+    partner = _locked(uow, partner_id, _ACTIVE)
+    partner.discreet = on
     return partner

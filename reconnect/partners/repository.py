@@ -68,6 +68,22 @@ class PartnerRepository:
             update(Partner).where(Partner.id == partner_id, Partner.permanent_failures > 0)
             .values(permanent_failures=0).execution_options(synchronize_session=False))
 
+    def mark_left(self, leaving: Partner) -> None:
+        """The one who stays learns that their partner left the program, never how
+        (unsubscribed, erased, suppressed). Someone who never joined did not leave."""
+        if leaving.confirmed_at is None:
+            return
+        self.session.execute(
+            update(Partner).where(Partner.couple_id == leaving.couple_id,
+                                  Partner.id != leaving.id)
+            .values(partner_left=True).execution_options(synchronize_session="fetch"))
+
+    def couple_for_update(self, couple_id: int) -> Couple:
+        """The couple, locked: both partners confirming at once take turns here, so only
+        one of them starts the couple's calendar."""
+        return self.session.execute(
+            select(Couple).where(Couple.id == couple_id).with_for_update()).scalar_one()
+
     def add_couple(self, now: datetime) -> Couple:
         couple = Couple(created_at=now)
         self.session.add(couple)

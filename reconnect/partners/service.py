@@ -8,6 +8,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import ObjectDeletedError
 
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
@@ -55,8 +56,16 @@ def _check_nonce(partner: Partner, data: dict[str, object]) -> None:
 def confirm(uow: UnitOfWork, rt: Needs, token: str, timezone: str | None = None,
             send_hour: int | None = None) -> Partner:
     """Enrolls the partner and schedules their first stage at their next send hour."""
-    partner, data = _partner_from_token(uow.session, rt, Purpose.CONFIRM, token,
-                                        for_update=True)
+    partner, data = _partner_from_token(uow.session, rt, Purpose.CONFIRM, token)
+    # The couple first, then the person (the order every writer of both keeps): two
+    # partners confirming at once then take turns at the couple row, instead of each
+    # holding their own row while waiting for the other's (Postgres's foreign-key check
+    # on invited_by_id would close that circle).
+    PartnerRepository(uow.session).couple_for_update(partner.couple_id)
+    try:
+        uow.session.refresh(partner, with_for_update=True)
+    except ObjectDeletedError:
+        raise TokenError(TokenProblem.INVALID) from None  # erased in that moment
     _check_nonce(partner, data)
     now = rt.clock.now()
     if timezone is not None:
@@ -70,12 +79,29 @@ def confirm(uow: UnitOfWork, rt: Needs, token: str, timezone: str | None = None,
     partner.confirm_nonce = None
     partner.confirmed_at = now
     partner.program_version_id = version_id
-    partner.program_start_date = _local_date(due, partner.timezone)
+    partner.program_start_date = join_couple(uow.session, partner,
+                                             _local_date(due, partner.timezone))
     deliveries = DeliveryRepository(uow.session)
     deliveries.cancel_scheduled(partner.id, DeliveryKind.CONFIRMATION)
     deliveries.add(partner.id, DeliveryKind.STAGE, first.key, first.position, due, now)
     uow.after_commit(partial(rt.metrics.confirmed, partner.program_slug))
     return partner
+
+
+def join_couple(session: Session, partner: Partner, welcome_date: date) -> date:
+    """The start date the partner's stages count from: the couple's, if the other partner
+    started it already; otherwise the partner starts it, on the date of their welcome.
+    The caller holds the couple's lock (taken before the partner's).
+    The partner who invited a solo starter's partner becomes the inviter once that
+    partner joins. (docs/delivery.md, "One calendar per couple".)"""
+    partners = PartnerRepository(session)
+    couple = partners.couple_for_update(partner.couple_id)
+    if couple.started_on is None:
+        couple.started_on = welcome_date
+    other = partners.other_partner(partner)
+    if other is not None and partner.invited_by_id == other.id and other.role == "solo":
+        other.role = "inviter"
+    return couple.started_on
 
 
 def _local_date(moment: datetime, zone: str) -> date:
@@ -107,6 +133,7 @@ def leave(session: Session, partner: Partner, now: datetime) -> None:
     partner.unsubscribed_at = now
     partner.confirm_nonce = None
     DeliveryRepository(session).cancel_scheduled(partner.id)
+    PartnerRepository(session).mark_left(partner)
 
 
 def suppress(session: Session, partner: Partner, now: datetime, reason: str) -> bool:

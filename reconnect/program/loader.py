@@ -12,6 +12,7 @@ from typing import Any
 
 from reconnect.program.model import KEY_PATTERN, Manifest, Program, Stage
 from reconnect.program.problems import Problem, ProgramError
+from reconnect.program.snippets import SNIPPETS_DIR, check_snippets, snippet_texts
 from reconnect.program.stage_file import ParsedStage, load_yaml, parse_model, parse_stage
 from reconnect.program.text_checks import PreviousStage
 from reconnect.program.yaml_lines import YamlText
@@ -53,8 +54,10 @@ def load_program_dir(directory: Path) -> Program:
 
 
 def program_files(directory: Path) -> list[Path]:
-    """The files a program is made of: its manifest and every stage file."""
-    return [directory / MANIFEST, *sorted((directory / STAGES_DIR).glob("*.md"))]
+    """The files a program is made of: its manifest, every stage file and every
+    snippet."""
+    return [directory / MANIFEST, *sorted((directory / STAGES_DIR).glob("*.md")),
+            *sorted((directory / SNIPPETS_DIR).glob("*.md"))]
 
 
 def program_dirs(root: Path) -> list[Path]:
@@ -137,19 +140,27 @@ def _parse(files: dict[str, str], folder: str | None, *, editorial: bool) -> Pro
             continue
         result = parse_stage(key, position, rel, files[rel], previous, problems, editorial)
         parsed.append((rel, result))
-        previous = PreviousStage(key, result.questions)
+        previous = PreviousStage(key, result.questions, result.multi)
     for rel in sorted(files):
         if all_listed and rel.startswith(f"{STAGES_DIR}/") and Path(rel).stem not in listed:
             problems.append(Problem(rel, "", f"not listed under stages in {MANIFEST}",
                                     fix=f"add '  - {Path(rel).stem}' to stages in {MANIFEST} "
                                         "where it belongs, or move the file out of stages/"))
-    _check_days([(rel, p.stage, p.doc) for rel, p in parsed if p.stage is not None], problems)
+    checked = [(rel, p.stage, p.doc) for rel, p in parsed if p.stage is not None]
+    _check_days(checked, problems)
+    if editorial:
+        _check_weeks(checked, manifest.follow_up if manifest else None, problems)
+        if manifest is not None and manifest.follow_up is not None:
+            _check_follow_up(checked, manifest.follow_up, problems)
     stages = tuple(p.stage for _, p in parsed if p.stage is not None)
+    check_snippets(files, stages, problems, editorial=editorial)
     if problems or manifest is None:
         raise ProgramError(problems)
     return Program(slug=manifest.slug, title=manifest.title, description=manifest.description,
                    sender_name=manifest.sender_name, safety_note=manifest.safety_note,
-                   content_hash=content_hash(files), stages=stages)
+                   content_hash=content_hash(files), stages=stages,
+                   discreet=manifest.discreet, follow_up=manifest.follow_up,
+                   snippets=snippet_texts(files))
 
 
 def _stage_keys(manifest: Manifest | None, fields: dict[Any, Any]) -> tuple[list[str], bool]:
@@ -174,3 +185,35 @@ def _check_days(stages: list[tuple[str, Stage, YamlText | None]],
                                     doc.line_of(("day",)) if doc else None,
                                     f"use a day after {before.day}, or move the stage in the "
                                     f"stages list of {MANIFEST}"))
+
+
+# A follow-up comes about a month after the last regular stage: "review them in a month".
+FOLLOW_UP_GAP_DAYS = 28
+
+
+def _check_weeks(stages: list[tuple[str, Stage, YamlText | None]], follow_up: str | None,
+                 problems: list[Problem]) -> None:
+    """Every stage after the first is named "Week N" everywhere, N = day // 7; its
+    subject says so first. The follow-up, a month on, is not a program week."""
+    for rel, stage, doc in stages:
+        prefix = f"Week {stage.week}: "
+        if stage.position == 0 or stage.key == follow_up or stage.subject.startswith(prefix):
+            continue
+        problems.append(Problem(rel, "subject", f"must start with '{prefix}' (day "
+                                f"{stage.day} is in week {stage.week}: the day divided by "
+                                "7), as the step is named everywhere else",
+                                doc.line_of(("subject",)) if doc else None,
+                                f"begin the subject with '{prefix}', or change the day"))
+
+
+def _check_follow_up(stages: list[tuple[str, Stage, YamlText | None]], follow_up: str,
+                     problems: list[Problem]) -> None:
+    if len(stages) < 2 or stages[-1][1].key != follow_up:
+        return  # not last, or has problems of its own: reported already
+    (_, before, _), (rel, stage, doc) = stages[-2], stages[-1]
+    if stage.day - before.day < FOLLOW_UP_GAP_DAYS:
+        problems.append(Problem(rel, "day", f"the follow-up is on day {stage.day}, "
+                                f"{stage.day - before.day} days after '{before.key}'; it "
+                                f"comes at least {FOLLOW_UP_GAP_DAYS} days after the last "
+                                "regular stage", doc.line_of(("day",)) if doc else None,
+                                f"use day {before.day + FOLLOW_UP_GAP_DAYS} or later"))

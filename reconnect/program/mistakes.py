@@ -14,15 +14,18 @@ from pydantic_core import ErrorDetails
 from reconnect.program.model import (
     KEY_PATTERN,
     Choice,
+    Discreet,
     Exercise,
     Manifest,
     Prompt,
+    SoloExercise,
     StageFrontMatter,
 )
 
 Loc = tuple[str | int, ...]
 
-FIELD_NAMES = sorted({name for model in (Manifest, StageFrontMatter, Exercise, Prompt, Choice)
+FIELD_NAMES = sorted({name for model in (Manifest, StageFrontMatter, Exercise, Prompt, Choice,
+                                              SoloExercise, Discreet)
                       for name in model.model_fields})
 
 # The rules model.py checks across several fields, by the kind it raises them with.
@@ -31,11 +34,23 @@ FIXES = {
     "choices_on_scale": "remove the choices, or change kind to choice",
     "scale_without_labels": "add low_label and high_label (the words shown for 1 and 5), or "
                             "change kind to choice",
-    "choice_count": "give it 2 to 5 choices, each a '- value: …' line with a 'label: …' "
-                    "line under it",
+    "choice_count": "give it 2 to 5 choices (a multi prompt 2 to 6), each a '- value: …' "
+                    "line with a 'label: …' line under it",
     "duplicate_choice_value": "give each choice its own value",
     "labels_on_choice": "remove low_label and high_label, or change kind to scale",
     "duplicate_prompt_key": "give each prompt its own key (answers are stored under it)",
+    "partner_exercise_without_solo":
+        "add 'solo:' under exercise, with its own 'title:' and 'text: |', the version to do "
+        "alone (people whose partner has not joined, or who would rather, get it), or set "
+        "involves_partner to false",
+    "partner_exercise_without_safety_line":
+        "add a line with {{ safety_line }} to the exercise text where the reader first "
+        "meets the partner part (it prints the program's snippets/partner-safety.md), or "
+        "set involves_partner to false",
+    "unknown_answer": "use the value of one of the prompt's answers (for a scale, \"1\" to "
+                      "\"5\" in quotes), and check the spelling",
+    "follow_up_not_last": "list the follow-up stage last under stages, after the last "
+                          "regular stage, or remove follow_up",
     "sign_off_lines": "write it as 'sign_off: |' with each line indented below it, e.g. "
                       "'Warmly,' then 'The Reconnect team'",
 }
@@ -46,7 +61,7 @@ LISTS = {  # what a list field holds, and how one item is written
     "choices": ("choices", "'- value: …' ('label: …' lined up under 'value')"),
 }
 RANGES = {"prompts": "a stage asks 1 to 3 questions", "stages": "a program has 1 to 60 stages",
-          "choices": "a choice prompt offers 2 to 5 answers"}
+          "choices": "a choice prompt offers 2 to 5 answers, a multi prompt 2 to 6"}
 
 
 @dataclass(frozen=True)

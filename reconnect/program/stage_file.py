@@ -28,6 +28,7 @@ class ParsedStage:
     stage: Stage | None
     questions: tuple[str, ...] | None  # None when the front matter has problems
     doc: YamlText | None
+    multi: tuple[str, ...] = ()  # the questions answered with several choices
 
 
 def parse_stage(key: str, position: int, rel: str, text: str, previous: PreviousStage | None,
@@ -65,8 +66,28 @@ def parse_stage(key: str, position: int, rel: str, text: str, previous: Previous
     for problem in check_text(front.exercise.text, previous, editorial=editorial):
         problems.append(_text_problem(rel, "exercise.text", problem,
                                       _exercise_line(doc, problem.line)))
+    if front.exercise.solo is not None:
+        for problem in check_text(front.exercise.solo.text, previous, editorial=editorial):
+            problems.append(_text_problem(rel, "exercise.solo.text", problem,
+                                          _exercise_line(doc, problem.line, "solo")))
+    if previous is None:
+        _check_no_look_back(rel, front, doc, problems)
     stage = Stage(key=key, position=position, body=body, **front.model_dump(mode="python"))
-    return ParsedStage(stage, tuple(p.key for p in front.prompts), doc)
+    return ParsedStage(stage, tuple(p.key for p in front.prompts), doc,
+                       tuple(p.key for p in front.prompts if p.kind == "multi"))
+
+
+def _check_no_look_back(rel: str, front: StageFrontMatter, doc: YamlText,
+                        problems: list[Problem]) -> None:
+    """The first stage has no week before it to look back on."""
+    for index, prompt in enumerate(front.prompts):
+        if prompt.looks_back:
+            problems.append(Problem(
+                rel, f"prompts.{index}.about", "is last-week, but this is the first stage: "
+                "there is no earlier exercise to look back on",
+                doc.line_of(("prompts", index, "about")),
+                "remove the 'about: last-week' line (the question is then about this week), "
+                "or move the question to the next stage"))
 
 
 def _check_sign_off_in_body(rel: str, body: str, body_offset: int,
@@ -89,13 +110,15 @@ def _check_sign_off_in_body(rel: str, body: str, body_offset: int,
         "(the email shows them after the questions, each on its own line)"))
 
 
-def _exercise_line(doc: YamlText, line: int | None) -> int | None:
-    """The file line of a line of exercise.text: exact for a ``text: |`` block, whose
-    lines are written as they are; otherwise the line of ``text:``."""
-    node = doc.node_at(("exercise", "text"))
+def _exercise_line(doc: YamlText, line: int | None, *within: str) -> int | None:
+    """The file line of a line of exercise.text (or exercise.solo.text): exact for a
+    ``text: |`` block, whose lines are written as they are; otherwise the line of
+    ``text:``."""
+    path = ("exercise", *within, "text")
+    node = doc.node_at(path)
     if line and isinstance(node, yaml.ScalarNode) and node.style == "|":
         return doc.line_of_node(node) + line
-    return doc.line_of(("exercise", "text"))
+    return doc.line_of(path)
 
 
 def _text_problem(rel: str, field: str, problem: TemplateProblem, line: int | None

@@ -17,18 +17,40 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
-SAMPLE_VARIABLES: tuple[dict[str, object], ...] = (
-    {"first_name": "Sam", "partner_name": "Alex", "previous": {}},
-    {"first_name": "Sam", "partner_name": "", "previous": {}},
-)
+from reconnect.program.audience import AUDIENCES, Audience
+
+# What {{ safety_line }} prints while a text is checked on its own (the program's
+# partner-safety snippet is checked as a file of its own).
+SAMPLE_SAFETY_LINE = "If it would not be safe to try this with your partner, do it alone."
 
 
-def stage_samples(previous_prompts: Iterable[str]) -> tuple[dict[str, object], ...]:
-    """What a stage text is checked with: names present and absent, and the previous
-    stage's questions unanswered, answered low and answered high, so a condition on an
-    earlier answer is tried every way and a question that does not exist is reported."""
-    keys = list(previous_prompts)
-    return tuple({**sample, "previous": dict.fromkeys(keys, answer)}
+def _sample(audience: Audience, partner_name: str) -> dict[str, object]:
+    return {"first_name": "Sam", "partner_name": partner_name, "role": audience.role,
+            "partner": audience.partner, "safety_line": SAMPLE_SAFETY_LINE, "week": 1,
+            "previous": {}}
+
+
+# Every reader a text may have: each audience, with the partner's name where the reader
+# knows it (contract: "" when there is no partner), and a partner who left whose row is
+# gone (erased) without it too.
+SAMPLE_VARIABLES: tuple[dict[str, object], ...] = tuple(
+    _sample(audience, "Alex" if audience.has_partner_name else "") for audience in AUDIENCES
+) + tuple(_sample(audience, "") for audience in AUDIENCES if audience.partner == "left")
+
+
+def stage_samples(previous_prompts: Iterable[str], multi: Iterable[str] = ()
+                  ) -> tuple[dict[str, object], ...]:
+    """What a stage text is checked with: every reader, and the previous stage's questions
+    unanswered, answered low and answered high, so a condition on an earlier answer is
+    tried every way and a question that does not exist is reported. A multi question's
+    answer is a list."""
+    keys, lists = list(previous_prompts), set(multi)
+
+    def answers(answer: str) -> dict[str, object]:
+        return {key: ([answer] if answer else []) if key in lists else answer
+                for key in keys}
+
+    return tuple({**sample, "previous": answers(answer)}
                  for sample in SAMPLE_VARIABLES for answer in ("", "1", "5"))
 
 _env = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False,

@@ -41,17 +41,19 @@ class PreviousStage:
     """The stage before the one being checked: what ``previous.<question>`` may name."""
     key: str
     questions: tuple[str, ...] | None  # None: not known, that stage has problems itself
+    multi: tuple[str, ...] = ()  # the questions answered with a list of choices
 
 
-def check_text(source: str, previous: PreviousStage | None, *, editorial: bool = True
-               ) -> list[TemplateProblem]:
+def check_text(source: str, previous: PreviousStage | None, *, editorial: bool = True,
+               snippet: bool = False) -> list[TemplateProblem]:
     """Every problem of one text. ``editorial`` adds the checks that came after programs
-    were first stored (visible words, links), which stored versions are not held to."""
+    were first stored (visible words, links), which stored versions are not held to.
+    A ``snippet`` is shown in many stages, so it reads no stage's answers."""
     try:
         tree = template_tree(source)
     except TemplateSyntaxError as exc:
         return [TemplateProblem(exc.lineno, f"template error: {exc.message}", SYNTAX_FIX)]
-    problems = _unknown_questions(tree, previous)
+    problems = _unknown_questions(tree, previous, snippet)
     if problems:
         return problems
     found: dict[str, TemplateProblem] = {}
@@ -76,14 +78,20 @@ def _samples(previous: PreviousStage | None) -> tuple[dict[str, object], ...]:
     if previous is not None and previous.questions is None:
         # Any question reads as unanswered until the previous stage is fixed.
         return tuple({**s, "previous": defaultdict(str)} for s in SAMPLE_VARIABLES)
-    return stage_samples(previous.questions or () if previous else ())
+    return stage_samples(previous.questions or () if previous else (),
+                         previous.multi if previous else ())
 
 
-def _unknown_questions(tree: nodes.Template, previous: PreviousStage | None
-                       ) -> list[TemplateProblem]:
+def _unknown_questions(tree: nodes.Template, previous: PreviousStage | None,
+                       snippet: bool = False) -> list[TemplateProblem]:
     problems: dict[str, TemplateProblem] = {}
     for question, line in _previous_reads(tree):
-        if previous is None:
+        if snippet:
+            problems.setdefault(question, TemplateProblem(
+                line, f"uses previous.{question}, but a snippet is shown in many stages, "
+                      "so it cannot read one stage's answers",
+                "remove the condition, or put the block in the stage file itself"))
+        elif previous is None:
             problems.setdefault(question, TemplateProblem(
                 line, f"uses previous.{question}, but this is the first stage: there is no "
                       "previous stage whose answers it could read",
@@ -173,8 +181,9 @@ def _line_of_link(source: str, target: str) -> int | None:
 
 def _reader(variables: dict[str, object]) -> str:
     """Which sample reader a problem showed up for, in the editor's words."""
-    partner = "partner_name is empty" if not variables.get("partner_name") \
-        else "partner_name is given"
+    partner = f"role is {variables.get('role')}, partner is {variables.get('partner')}, " + \
+        ("partner_name is empty" if not variables.get("partner_name")
+         else "partner_name is given")
     answers = variables.get("previous")
     if isinstance(answers, dict) and answers and not isinstance(answers, defaultdict):
         answer = next(iter(answers.values()))

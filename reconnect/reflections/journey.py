@@ -7,19 +7,27 @@ read to decide what may be revealed, and nothing else of theirs leaves this modu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from reconnect.deliveries.calendar import step_name, step_week
 from reconnect.models import DeliveryKind, DeliveryStatus, Reflection
+from reconnect.partners.audience import audience_in
 from reconnect.partners.data_repository import PartnerDataRepository
-from reconnect.partners.preference_links import holder_id
+from reconnect.partners.invitation_status import InvitationStatus
+from reconnect.partners.links import link_token
+from reconnect.partners.preference_links import holder_id, invitation_of
 from reconnect.partners.repository import PartnerRepository
+from reconnect.program.audience import PartnerState
 from reconnect.program.model import Program
 from reconnect.reflections.needs import Needs
 from reconnect.reflections.repository import ReflectionRepository
-from reconnect.tokens import TokenError, TokenProblem
+from reconnect.tokens import Purpose, TokenError, TokenProblem
 
 
 class Reveal(StrEnum):
@@ -49,6 +57,7 @@ class AnswerView:
     shared_prompt: bool
     reveal: Reveal
     partner_answer: str | None  # only when revealed
+    open_url: str | None = None  # the question's page, while it is not answered
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,11 @@ class StepView:
     title: str
     done: bool
     answers: tuple[AnswerView, ...]
+    name: str = ""  # "Week N · <title>" (reconnect/deliveries/calendar.py)
+    week: int = 0
+    # The couple's week for this step ended before it reached this partner (they joined
+    # later, or were paused): it will not come, and the page says so plainly.
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,11 @@ class Journey:
     steps: tuple[StepView, ...]
     ratings: tuple[Rating, ...]
     rating_question: str | None
+    # Where the other partner stands, as the texts see it (program/audience.py): with
+    # "none" or "left" the page says that only the reader sees their answers.
+    partner: PartnerState = "none"
+    invitation: InvitationStatus = InvitationStatus.NONE
+    invitations_left: int = 0
 
 
 def journey(session: Session, rt: Needs, token: str) -> Journey:
@@ -84,33 +103,64 @@ def journey(session: Session, rt: Needs, token: str) -> Journey:
         return Journey(partner.first_name, None, (), (), None)
     program = rt.programs.version(session, partner.program_version_id)
     other = partners.other_partner(partner)
-    sent = {d.key for d in PartnerDataRepository(session).deliveries(partner.id)
+    rows_of_mine = PartnerDataRepository(session).deliveries(partner.id)
+    sent = {d.key for d in rows_of_mine
             if d.kind is DeliveryKind.STAGE and d.status is DeliveryStatus.SENT}
+    coming = {d.key for d in rows_of_mine if d.kind is DeliveryKind.STAGE
+              and d.status in (DeliveryStatus.SCHEDULED, DeliveryStatus.HELD,
+                               DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)}
+    latest = max((found.position for key in sent | coming
+                  if (found := program.stage(key)) is not None), default=-1)
     ids = [partner.id] + ([other.id] if other else [])
     rows = ReflectionRepository(session).for_partners(ids)
     mine = {(r.stage_key, r.prompt_key): r for r in rows if r.partner_id == partner.id}
     theirs = {(r.stage_key, r.prompt_key): r for r in rows if r.partner_id != partner.id}
-    steps = tuple(_step(program, i, sent, mine, theirs) for i in range(len(program.stages)))
+
+    # Answers can change until the next step arrives: only the latest step received is
+    # still open, so only its unanswered questions link to their page.
+    open_step = max((found.position for key in sent
+                     if (found := program.stage(key)) is not None), default=-1)
+
+    def open_url(stage_key: str, prompt_key: str) -> str | None:
+        stage = program.stage(stage_key)
+        if stage is None or stage.position != open_step:
+            return None
+        token = link_token(rt, partner, Purpose.REFLECT, s=stage_key)
+        return f"/reflect/{quote(token)}/{quote(prompt_key)}"
+
+    steps = tuple(_step(program, i, sent, latest, mine, theirs, open_url)
+                  for i in range(len(program.stages)))
     question, ratings = _ratings(program, steps, mine, theirs)
-    return Journey(partner.first_name, other.first_name if other else None, steps, ratings,
-                   question)
+    now, lifetime = rt.clock.now(), timedelta(days=rt.settings.confirm_token_days)
+    state = audience_in(session, partner, other, now, lifetime).partner
+    status, left, _ = invitation_of(session, rt, partner)
+    shown_name = other.first_name if other and state in ("joined", "invited") else None
+    return Journey(partner.first_name, shown_name, steps, ratings, question, state, status,
+                   left)
 
 
-def _step(program: Program, index: int, sent: set[str],
+def _step(program: Program, index: int, sent: set[str], latest: int,
           mine: dict[tuple[str, str], Reflection],
-          theirs: dict[tuple[str, str], Reflection]) -> StepView:
+          theirs: dict[tuple[str, str], Reflection],
+          open_url: Callable[[str, str], str | None]) -> StepView:
     stage = program.stages[index]
+    done = stage.key in sent
     answers = []
     for prompt in stage.prompts:
         own, their = mine.get((stage.key, prompt.key)), theirs.get((stage.key, prompt.key))
         reveal = reveal_state(own, their) if prompt.shared else \
             (Reveal.YOURS_ONLY if own else Reveal.NOT_ANSWERED)
         answers.append(AnswerView(
-            question=prompt.question, answer=prompt.label_for(own.answer) if own else None,
+            question=prompt.question,
+            answer=", ".join(prompt.labels_of(own.answer)) if own else None,
             note=own.note if own else None, shared_prompt=prompt.shared, reveal=reveal,
-            partner_answer=prompt.label_for(their.answer)
-            if their and reveal is Reveal.REVEALED else None))
-    return StepView(index + 1, stage.title, stage.key in sent, tuple(answers))
+            partner_answer=", ".join(prompt.labels_of(their.answer))
+            if their and reveal is Reveal.REVEALED else None,
+            open_url=open_url(stage.key, prompt.key) if done and own is None else None))
+    # A step before the latest one sent or on its way, that never came, was skipped.
+    skipped = not done and index < latest
+    return StepView(index + 1, stage.title, done, tuple(answers), step_name(stage),
+                    step_week(stage), skipped)
 
 
 def _ratings(program: Program, steps: tuple[StepView, ...],
@@ -126,6 +176,6 @@ def _ratings(program: Program, steps: tuple[StepView, ...],
         if not step.done or own is None:
             continue
         revealed = scale.shared and reveal_state(own, their) is Reveal.REVEALED
-        ratings.append(Rating(step.number, int(own.answer),
+        ratings.append(Rating(step.week, int(own.answer),
                               int(their.answer) if revealed and their else None))
     return scale.question, tuple(ratings)

@@ -1,6 +1,12 @@
 """The gentle nudge: when one partner has answered a step's shared question and the
 other has not after a few days, the other gets one short, optional reminder for that
-step (never more), unless they turned reminders off. It never says what was answered.
+step (never more), unless they turned reminders off.
+
+A reminder only ever concerns a step its reader has already received: with one calendar
+per couple the two partners get a step at different hours, days apart across zones,
+quiet days and a late join. Its words never say what the partner did ("This week's
+question is still open for you"), which would press the reader and tell a partner
+reading over their shoulder that the other one answered.
 """
 
 from __future__ import annotations
@@ -41,8 +47,12 @@ def plan_nudge(session: Session, rt: Needs, writer: Partner, stage: Stage) -> No
     key = nudge_key(stage.key)
     if deliveries.has_key(other.id, key):
         return  # one per step, whoever answered first
+    arrives = deliveries.stage_arrival(other.id, stage.key)
+    if arrives is None:
+        return  # the step is not on its way to them (skipped, or not planned yet)
     now = rt.clock.now()
-    due = next_send_time(now + NUDGE_AFTER, other.send_hour, other.timezone,
+    # A few days after the step reached them (or will): never before it.
+    due = next_send_time(max(now, arrives) + NUDGE_AFTER, other.send_hour, other.timezone,
                          quiet_days=other.quiet_weekdays)
     try:
         with session.begin_nested():
@@ -59,7 +69,10 @@ def still_wanted(session: Session, delivery: Delivery, partner: Partner,
         return False
     if _answered(session, partner, stage):
         return False
-    return not DeliveryRepository(session).later_stage_sent(partner.id, stage.position)
+    deliveries = DeliveryRepository(session)
+    if deliveries.stage_sent_at(partner.id, stage.key) is None:
+        return False
+    return not deliveries.later_stage_sent(partner.id, stage.position)
 
 
 def _wants_nudges(partner: Partner) -> bool:

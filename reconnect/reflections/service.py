@@ -8,6 +8,7 @@ answer can be changed until the next stage's email has been sent.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -18,6 +19,7 @@ from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.models import Partner, Reflection
 from reconnect.partners.links import link_holder
 from reconnect.program.model import Prompt, Stage
+from reconnect.reflections.answers import AnswerProblem, stored_answer
 from reconnect.reflections.needs import Needs
 from reconnect.reflections.nudges import plan_nudge
 from reconnect.reflections.repository import ReflectionRepository
@@ -55,7 +57,9 @@ class ReflectionContext:
         return ReflectionOut(stage=self.stage.key, prompt=self.prompt.key,
                              question=self.prompt.question,
                              answer=r.answer if r else None,
-                             answer_label=self.prompt.label_for(r.answer) if r else None,
+                             answer_label=", ".join(self.prompt.labels_of(r.answer))
+                             if r else None,
+                             answer_values=list(self.prompt.values_of(r.answer)) if r else [],
                              note=r.note if r else None, shared=bool(r and r.shared),
                              editable=self.editable,
                              updated_at=r.updated_at if r else None)
@@ -110,11 +114,15 @@ def clean_note(prompt: Prompt, note: str | None) -> str | None:
     return note
 
 
-def record(uow: UnitOfWork, rt: Needs, token: str, prompt_key: str, answer: str,
-           note: str | None, share: bool = False) -> ReflectionContext:
+def record(uow: UnitOfWork, rt: Needs, token: str, prompt_key: str,
+           sent: str | Sequence[str], note: str | None, share: bool = False
+           ) -> ReflectionContext:
+    """``sent``: the answer's value, or a multi question's values."""
     ctx = reflection_context(uow.session, rt, token, prompt_key, for_update=True)
-    if ctx.prompt.label_for(answer) is None:
-        raise InvalidAnswer("answer", "Please choose one of the answers shown.")
+    try:
+        answer = stored_answer(ctx.prompt, sent)
+    except AnswerProblem as exc:
+        raise InvalidAnswer("answer", str(exc)) from None
     cleaned = clean_note(ctx.prompt, note)
     if not ctx.editable:
         raise ReflectionClosed()

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -22,10 +23,14 @@ from reconnect.mail.render import (
     render_stage_email,
 )
 from reconnect.models import Delivery, DeliveryKind, Partner
+from reconnect.partners.audience import audience_of
 from reconnect.partners.links import link_token
 from reconnect.partners.preference_links import preferences_token
 from reconnect.partners.service import confirmation_token, unsubscribe_token
+from reconnect.program.audience import Audience
 from reconnect.program.model import Program, Stage
+from reconnect.program.reader import previous_stage
+from reconnect.program.reader import stage_variables as reader_variables
 from reconnect.reflections.nudges import stage_of
 from reconnect.reflections.repository import ReflectionRepository
 from reconnect.sending.needs import Needs
@@ -66,19 +71,29 @@ def footer_with_links(settings: Settings, program: Program, unsubscribe_url: str
                   postal_address=settings.postal_address, unsubscribe_url=unsubscribe_url,
                   preferences_url=page_url("preferences") if page_url else None,
                   help_url=page_url("help") if page_url else None,
-                  journey_url=page_url("journey") if page_url else None)
+                  journey_url=page_url("journey") if page_url else None,
+                  replies_read=settings.reply_to is not None)
 
 
-def stage_variables(first_name: str, partner_name: str,
-                    previous: dict[str, str]) -> dict[str, object]:
-    """What a stage's text may use (the preview renders with the same names)."""
-    return {"first_name": first_name, "partner_name": partner_name, "previous": previous}
+def reader_audience(rt: Needs, partner: Partner, other: Partner | None) -> Audience:
+    """Who is reading: the partner's role and where the other partner stands now."""
+    return audience_of(partner, other, rt.clock.now(),
+                       timedelta(days=rt.settings.confirm_token_days))
+
+
+def stage_variables(program: Program, stage: Stage, first_name: str, partner_name: str,
+                    audience: Audience, previous: dict[str, str]) -> dict[str, object]:
+    """What a stage's text may use (the preview renders with the same names);
+    ``previous`` holds the stored answers to the previous stage's questions."""
+    return reader_variables(program, stage, first_name, partner_name, audience, previous)
 
 
 def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
             other: Partner | None) -> OutgoingEmail:
-    """``other`` is the partner's partner, if any (loaded by the caller with its batch)."""
+    """``other`` is the partner's partner, if any (loaded by the caller with its batch).
+    Every kind goes out under the discreet envelope when the partner chose it."""
     base = rt.settings.base_url
+    discreet = partner.discreet
     if delivery.kind is DeliveryKind.CONFIRMATION:
         _, program = rt.programs.current(partner.program_slug)
         # The one who invited a partner is always the other half of their couple.
@@ -90,8 +105,8 @@ def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
         rendered = render_confirmation_email(program, partner.first_name,
                                              inviter.first_name if inviter else None,
                                              confirm_url, footer(rt, program, None),
-                                             no_invites_url)
-        return _outgoing(rt, delivery, partner, program, rendered, no_invites_url)
+                                             no_invites_url, discreet=discreet)
+        return outgoing(rt, delivery, partner, program, rendered, no_invites_url)
 
     if partner.program_version_id is None:
         raise NothingToSend("partner has no program version")
@@ -109,14 +124,16 @@ def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
         base, reflect_token, key, value))
     if nudge:
         rendered = render_nudge_email(program, stage, partner.first_name, views,
-                                      email_footer)
+                                      email_footer, discreet=discreet)
     else:
         rendered = render_stage_email(
             program, stage,
-            stage_variables(partner.first_name, other.first_name if other else "",
+            stage_variables(program, stage, partner.first_name,
+                            other.first_name if other else "",
+                            reader_audience(rt, partner, other),
                             previous_answers(session, program, stage, partner)),
-            views, email_footer)
-    return _outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
+            views, email_footer, discreet=discreet)
+    return outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
 
 
 def stage_key_of(delivery: Delivery) -> str:
@@ -142,22 +159,22 @@ def previous_answers(session: Session, program: Program, stage: Stage,
     return answers
 
 
-def previous_stage(program: Program, stage: Stage) -> Stage | None:
-    """The stage whose answers ``previous`` holds in ``stage``'s text."""
-    return program.stage_at(stage.position - 1) if stage.position else None
-
-
-def _outgoing(rt: Needs, delivery: Delivery, partner: Partner, program: Program,
-              rendered: RenderedEmail, unsubscribe_url: str | None) -> OutgoingEmail:
-    # The sender name comes from the program version the email was rendered from.
+def outgoing(rt: Needs, delivery: Delivery, partner: Partner, program: Program,
+             rendered: RenderedEmail, unsubscribe_url: str | None) -> OutgoingEmail:
+    """The email to send for ``delivery``: the rendered parts under the sender name they
+    were rendered for (the program version's, or the discreet one), with Reply-To when
+    the operator reads replies."""
+    sender_name = rendered.sender_name or program.sender_name
     return OutgoingEmail(to_name=partner.first_name, to_address=partner.email,
                          subject=rendered.subject, html=rendered.html, text=rendered.text,
-                         message_id=message_id(rt, delivery), sender_name=program.sender_name,
-                         unsubscribe_url=unsubscribe_url,
+                         message_id=message_id(rt, delivery), sender_name=sender_name,
+                         unsubscribe_url=unsubscribe_url, reply_to=rt.settings.reply_to,
                          list_id=None if delivery.kind is DeliveryKind.CONFIRMATION
-                         else program_list_id(rt.settings, program))
+                         else program_list_id(rt.settings, program, sender_name))
 
 
-def program_list_id(settings: Settings, program: Program) -> ListId:
-    """One list per program: a filter on it catches every weekly email and reminder."""
-    return ListId(program.sender_name, program.slug, settings.mail_domain)
+def program_list_id(settings: Settings, program: Program,
+                    name: str | None = None) -> ListId:
+    """One list per program: a filter on it catches every weekly email and reminder.
+    ``name`` (the discreet sender name) replaces the program's in its description."""
+    return ListId(name or program.sender_name, program.slug, settings.mail_domain)

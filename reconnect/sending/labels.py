@@ -9,7 +9,7 @@ from reconnect.reflections import nudges
 
 
 def stage_label(delivery: Delivery) -> str:
-    if delivery.kind is DeliveryKind.CONFIRMATION:
+    if delivery.kind in (DeliveryKind.CONFIRMATION, DeliveryKind.NOTICE):
         return ""
     if delivery.kind is DeliveryKind.NUDGE:
         return nudges.stage_of(delivery)

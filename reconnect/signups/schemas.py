@@ -18,6 +18,8 @@ class SignupRequest(BaseModel):
     partner_email: Email | None = None
     partner_first_name: Name | None = None
     program: str | None = Field(default=None, pattern=KEY_PATTERN, max_length=40)
+    # A neutral sender name, subject and preheader on every email to this person.
+    discreet: bool = False
 
     @model_validator(mode="after")
     def _partner_fields_agree(self) -> Self:

@@ -66,7 +66,7 @@ def receive(uow: UnitOfWork, rt: Needs, request: SignupRequest) -> int:
         email=request.email, first_name=request.first_name, timezone=request.timezone,
         send_hour=request.send_hour, partner_email=request.partner_email,
         partner_first_name=request.partner_first_name, program=slug,
-        received_at=rt.clock.now()))
+        discreet=request.discreet, received_at=rt.clock.now()))
     uow.enqueue_after_commit(PROCESS_SIGNUP, request_id)
     return request_id
 
@@ -102,7 +102,8 @@ def _request_of(row: ReceivedSignup) -> SignupRequest:
     return SignupRequest.model_construct(
         email=row.email, first_name=row.first_name, timezone=row.timezone,
         send_hour=row.send_hour, partner_email=row.partner_email,
-        partner_first_name=row.partner_first_name, program=row.program)
+        partner_first_name=row.partner_first_name, program=row.program,
+        discreet=row.discreet)
 
 
 def sign_up(uow: UnitOfWork, rt: Needs, request: SignupRequest) -> None:
@@ -122,15 +123,21 @@ def sign_up(uow: UnitOfWork, rt: Needs, request: SignupRequest) -> None:
         _resend_confirmation(deliveries, me, now)
     else:
         couple = partners.add_couple(now)
+        inviting = bool(request.partner_email and request.partner_first_name)
         me = partners.add(_pending(couple.id, request.email, request.first_name, request, slug,
-                                   None, now))
+                                   None, now, role="inviter" if inviting else "solo",
+                                   discreet=request.discreet))
         created = [me]
+        if inviting:
+            # Counted and timed whether or not the address can be invited, so the
+            # inviter's pages show the same pending invitation either way.
+            couple.invitations_sent, couple.invited_at = 1, now
         if request.partner_email and request.partner_first_name \
                 and request.partner_email not in known \
                 and not _refuses_invitations(uow, rt, request.partner_email):
             created.append(partners.add(_pending(couple.id, request.partner_email,
                                                  request.partner_first_name, request, slug,
-                                                 me.id, now)))
+                                                 me.id, now, role="invitee")))
         deliveries.add_all([(p.id, DeliveryKind.CONFIRMATION, confirmation_key(1), -1, now)
                             for p in created], now)
         uow.after_commit(partial(rt.metrics.signed_up, slug, len(created)))
@@ -160,11 +167,13 @@ def _kick_due() -> bool:
 
 
 def _pending(couple_id: int, email: str, first_name: str, request: SignupRequest, slug: str,
-             inviter_id: int | None, now: datetime) -> Partner:
+             inviter_id: int | None, now: datetime, *, role: str,
+             discreet: bool = False) -> Partner:
     return Partner(couple_id=couple_id, email=email, first_name=first_name,
                    timezone=request.timezone, send_hour=request.send_hour,
                    status=PartnerStatus.PENDING, invited_by_id=inviter_id, program_slug=slug,
-                   confirm_nonce=secrets.token_urlsafe(12), confirmations_sent=1, created_at=now)
+                   confirm_nonce=secrets.token_urlsafe(12), confirmations_sent=1,
+                   created_at=now, role=role, discreet=discreet)
 
 
 def _resend_confirmation(deliveries: DeliveryRepository, partner: Partner,

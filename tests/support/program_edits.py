@@ -54,9 +54,10 @@ def swap_days(program_dir: Path, first: str, second: str) -> None:
     a, b = (program_dir / "main" / "stages" / f"{k}.md" for k in (first, second))
     day_a, day_b = (re_day(p) for p in (a, b))
     for path, old, new in ((a, day_a, day_b), (b, day_b, day_a)):
-        path.write_text(path.read_text(encoding="utf-8").replace(f"day: {old}\n",
-                                                                 f"day: {new}\n", 1),
-                        encoding="utf-8")
+        # A stage's subject names its program week (day // 7), so it moves with the day.
+        text = path.read_text(encoding="utf-8").replace(f"day: {old}\n", f"day: {new}\n", 1)
+        text = text.replace(f'subject: "Week {old // 7}: ', f'subject: "Week {new // 7}: ', 1)
+        path.write_text(text, encoding="utf-8")
 
 
 def re_day(path: Path) -> int:
