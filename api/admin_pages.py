@@ -16,6 +16,7 @@ from reconnect.admin import service
 from reconnect.admin.funnel import funnel_report
 from reconnect.admin.schemas import ProgramFunnel
 from reconnect.editor.preview_web import PREFIX as PREVIEW
+from reconnect.partners.leaving import REASONS
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_admin)])
 HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
@@ -76,6 +77,6 @@ def dashboard(rt: RuntimeDep) -> HTMLResponse:
     response = page(rt, "admin.html", report=report, queue=queue,
                     charts={p.program: _charts(p) for p in report.programs},
                     geometry={"left": LEFT, "width": WIDTH, "bar": BAR},
-                    preview_url=PREVIEW)
+                    preview_url=PREVIEW, reason_labels=REASONS)
     response.headers.update(HEADERS)
     return response

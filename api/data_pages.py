@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import RuntimeDep
 from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
-from api.views import message_page, page
+from api.views import message_page, page, plural
 from reconnect.partners import my_data
 from reconnect.partners.preference_links import view
 
@@ -29,6 +29,14 @@ def export_data(token: str, rt: RuntimeDep) -> Response:
                              "Cache-Control": "no-store"})
 
 
+@router.get("/preferences/{token}/my-data", response_class=HTMLResponse)
+def my_data_page(token: str, rt: RuntimeDep) -> HTMLResponse:
+    """The same export as the download, as a page a person reads (or prints)."""
+    with rt.read_session() as session:
+        data = my_data.export(session, rt, token)
+    return page(rt, "my_data.html", data=data, token=token)
+
+
 @router.get("/preferences/{token}/erase", response_class=HTMLResponse)
 def erase_page(token: str, rt: RuntimeDep) -> HTMLResponse:
     with rt.read_session() as session:
@@ -41,8 +49,9 @@ def erase_submit(token: str, rt: RuntimeDep) -> HTMLResponse:
     with rt.unit_of_work() as uow:
         erased = my_data.erase(uow, rt, token)
     return message_page(rt, "Your data has been erased", [
-        f"We erased your details, {erased.emails} email record(s) and "
-        f"{erased.reflections} reflection(s). You will not receive anything more from us.",
+        f"We erased your details, {plural(erased.emails, 'email record')} and "
+        f"{plural(erased.reflections, 'reflection')}. You will not receive anything more "
+        "from us.",
         "Your partner's own emails and answers are theirs and are not affected; they are "
         "not told.",
     ])

@@ -48,11 +48,14 @@ def help_page(token: str, rt: RuntimeDep) -> HTMLResponse:
 
 @router.post("/help/{token}", response_class=HTMLResponse)
 def help_pause(token: str, rt: RuntimeDep) -> HTMLResponse:
+    paused = True
     try:
         with rt.unit_of_work() as uow:
             preferences.pause(uow, rt, holder_id(uow.session, rt, token))
     except preferences.PartnerNotActive:
-        pass  # nothing is being sent to them: the help on the page is what matters
+        # Nothing is being sent to them: the help on the page is what matters, and the
+        # page must not say it paused anything.
+        paused = False
     with rt.read_session() as session:
         shown = view(session, rt, token)
-    return _help_page(rt, shown, paused_now=True)
+    return _help_page(rt, shown, paused_now=paused)

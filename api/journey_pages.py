@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import RuntimeDep
 from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
-from api.views import page
+from api.views import message_page, page
 from reconnect.reflections.journey import Journey, journey
+from reconnect.sending.archive import NotReceived, archived_email
 
 router = APIRouter(responses={**PAGE_ERRORS, **TOKEN_PAGE_ERRORS})
 
@@ -54,4 +55,18 @@ def journey_page(token: str, rt: RuntimeDep) -> HTMLResponse:
                 week_labels=labels, done=sum(step.done for step in shown.steps),
                 invitation=shown.invitation, invitations_left=shown.invitations_left,
                 invitation_days=rt.settings.confirm_token_days,
-                preferences_url=f"/preferences/{token}")
+                preferences_url=f"/preferences/{token}", token=token)
+
+
+@router.get("/archive/{token}/{step}", response_class=HTMLResponse)
+def archive_page(token: str, step: int, rt: RuntimeDep) -> HTMLResponse:
+    """A past step's email as it was sent, in the browser. ``no-store`` like every
+    private page; its inline styles are the email's own (see api/security.py)."""
+    try:
+        with rt.read_session() as session:
+            _, html = archived_email(session, rt, token, step)
+    except NotReceived:
+        return message_page(rt, "This step is not here yet", [
+            "Steps appear here once their email has been sent to you. Your journey "
+            "page lists the ones you have received."], 404)
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})

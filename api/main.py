@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -30,8 +32,10 @@ from api import (
     pages,
     preference_pages,
     preview_pages,
+    public_pages,
     reflect_pages,
     v1,
+    way_back_pages,
 )
 from api.body_limit import BodyLimit, BodyTooLarge, too_large_response
 from api.errors import request_validation_handler, validation_response
@@ -50,6 +54,8 @@ from reconnect.startup import settings_or_exit
 from reconnect.templating import STATIC_DIR
 from reconnect.tokens import TokenError
 
+# Smaller responses are sent as they are: compressing them saves less than it costs.
+GZIP_MINIMUM_BYTES = 1000
 # Seconds a client is asked to wait when the database was too busy to answer in time.
 BUSY_RETRY_AFTER = 5
 
@@ -90,6 +96,8 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.include_router(preference_pages.router)
     app.include_router(data_pages.router)
     app.include_router(help_pages.router)
+    app.include_router(public_pages.router)
+    app.include_router(way_back_pages.router)
     app.include_router(journey_pages.router)
     app.include_router(invitation_pages.router)
     app.include_router(preview_pages.router)
@@ -105,6 +113,9 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
     app.add_middleware(ProgramReload)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    # Text answers (pages, CSS, JS, JSON) shrink to a fraction; below the minimum the
+    # header costs more than it saves. Inside the request log, which then logs the status.
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(RequestLog)  # outermost: everything after it logs with the id
     app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(PoolTimeout, _database_busy)
@@ -120,7 +131,16 @@ def create_app(runtime: Runtime | None = None) -> FastAPI:
 
 
 HTTP_HEADINGS = {401: "Please sign in", 404: "We could not find that page",
-                 429: "Please wait a moment"}
+                 405: "We could not find that page", 429: "Please wait a moment"}
+# The framework's own words ("Not Found") tell a person nothing they can act on.
+HTTP_PARAGRAPHS = {
+    404: ["The address may be mistyped, or the page has moved. If you came from one of "
+          "our emails, open the link straight from the email once more.",
+          "Lost your emails? On the home page you can ask for your links to be emailed "
+          "to you again."],
+    405: ["That address does not open as a page. If you came from one of our emails, "
+          "open the link straight from the email once more."],
+}
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -135,7 +155,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                             status_code=exc.status_code, headers=exc.headers)
     rt: Runtime = request.app.state.runtime
     heading = HTTP_HEADINGS.get(exc.status_code, "Something went wrong")
-    response: HTMLResponse = message_page(rt, heading, [str(exc.detail)], exc.status_code,
+    # A page that said what is missing ("There is no program 'x'.") keeps its words;
+    # only the framework's bare status phrase is replaced.
+    said = str(exc.detail) if exc.detail else ""
+    paragraphs = [said] if said and said != HTTPStatus(exc.status_code).phrase \
+        else HTTP_PARAGRAPHS.get(exc.status_code, [said])
+    response: HTMLResponse = message_page(rt, heading, paragraphs, exc.status_code,
                                           link_url="/", link_text="Go to the home page")
     response.headers.update(exc.headers or {})  # e.g. WWW-Authenticate on a 401
     return response

@@ -12,12 +12,16 @@ from pydantic import BaseModel, Field, ValidationError
 from api.deps import LimiterDep, RuntimeDep, client_address
 from api.errors import field_errors
 from api.openapi import PAGE_ERRORS, TOKEN_PAGE_ERRORS
+from api.preference_pages import PAUSE_WEEKS
 from api.views import message_page, page
+from reconnect.partners import comeback, leaving, preferences
 from reconnect.partners import service as partners
+from reconnect.partners.centre import local_day
 from reconnect.ratelimit import RateLimited
 from reconnect.signups import service as signups
 from reconnect.signups.schemas import SignupRequest
-from reconnect.validation import clean_timezone, sorted_timezones
+from reconnect.timezones import zone_choices
+from reconnect.validation import clean_timezone
 
 router = APIRouter(responses=PAGE_ERRORS)
 DEFAULT_FORM = {"timezone": "Europe/London", "send_hour": "8"}
@@ -29,6 +33,12 @@ PARTNER_MISSING = {"partner_first_name": "Please tell us your partner's first na
 ALONE_BUT_NAMED = ("You chose to start on your own, so your partner's details would not be "
                    "used: clear them, or choose to invite your partner.")
 FIELD_LIMIT = 500
+# The error summary lists problems in the order the fields appear, each linking to the
+# control to fix (a group's first choice, where the problem is a group's).
+FIELD_ORDER = ("first_name", "email", "timezone", "send_hour", "program", "taking_part",
+               "partner_first_name", "partner_email", "form")
+FIELD_TARGETS = {"program": "program-error", "taking_part": "taking_part-error",
+                 "form": "main"}
 
 
 class SignupForm(BaseModel):
@@ -56,7 +66,9 @@ def _signup_page(rt: RuntimeDep, form: dict[str, str], errors: dict[str, str],
     if not values["program"].strip():
         values["program"] = rt.programs.default_slug
     return page(rt, "signup.html", status_code, form=values, errors=errors,
-                timezones=sorted_timezones(), program_description=program.description,
+                field_order=FIELD_ORDER, field_targets=FIELD_TARGETS,
+                timezones=zone_choices(rt.clock.now(), values["timezone"]),
+                program_description=program.description,
                 programs=choices if len(choices) > 1 else [], form_submitted=submitted)
 
 
@@ -134,7 +146,7 @@ def confirm_page(token: str, rt: RuntimeDep) -> HTMLResponse:
     with rt.read_session() as session:
         pending = partners.pending_confirmation(session, rt, token)
     return page(rt, "confirm.html", partner=pending.partner, inviter_name=pending.inviter_name,
-                timezones=sorted_timezones())
+                timezones=zone_choices(rt.clock.now(), pending.partner.timezone))
 
 
 @router.post("/confirm/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)
@@ -158,17 +170,65 @@ def confirm_submit(token: str, rt: RuntimeDep,
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)
 def unsubscribe_page(token: str, rt: RuntimeDep) -> HTMLResponse:
     with rt.read_session() as session:
-        partners.check_unsubscribe(session, rt, token)
-    return page(rt, "unsubscribe.html")
+        partner = leaving.holder(session, rt, token)
+        state = "paused" if partner.paused_at else partner.status.value
+        undo_until = local_day(partner.unsubscribed_at + comeback.UNDO_WINDOW,
+                               partner.timezone) \
+            if partner.unsubscribed_at and comeback.undo_window_open(
+                partner, rt.clock.now()) else None
+    return page(rt, "unsubscribe.html", state=state, undo_until=undo_until,
+                request_path=f"/unsubscribe/{token}", reasons=leaving.REASONS,
+                pause_weeks=PAUSE_WEEKS)
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse, responses=TOKEN_PAGE_ERRORS)
-def unsubscribe_submit(token: str, rt: RuntimeDep) -> HTMLResponse:
+def unsubscribe_submit(token: str, rt: RuntimeDep,
+                       reason: Annotated[str, Form(max_length=20)] = "") -> HTMLResponse:
     """Serves both the page's button and RFC 8058 one-click POSTs from mail providers:
-    no cookie, no redirect, and the same answer however often it is repeated."""
+    no cookie, no redirect, and the same answer however often it is repeated. A reason
+    that is not one of the page's is ignored rather than refused: stopping must work."""
     with rt.unit_of_work() as uow:
-        partners.unsubscribe(uow, rt, token)
-    return message_page(rt, "You will not receive any more emails", [
-        "You have been unsubscribed from Reconnect. Nothing else changes for your partner.",
-        "If you change your mind, you are always welcome back.",
-    ])
+        leaving.stop(uow, rt, token, reason if reason in leaving.REASONS else "")
+    return page(rt, "unsubscribed.html", request_path=f"/unsubscribe/{token}",
+                undo_days=comeback.UNDO_WINDOW.days)
+
+
+@router.post("/unsubscribe/{token}/undo", response_class=HTMLResponse,
+             responses={**TOKEN_PAGE_ERRORS,
+                        409: {"description": "Too late to undo, or nothing to undo."}})
+def unsubscribe_undo(token: str, rt: RuntimeDep) -> HTMLResponse:
+    try:
+        with rt.unit_of_work() as uow:
+            back = leaving.undo(uow, rt, token)
+    except comeback.NotAway:
+        return message_page(rt, "There is nothing to undo here", [
+            "Either your emails are on, or it has been more than "
+            f"{comeback.UNDO_WINDOW.days} days since you stopped them.",
+            "To come back after that, sign up again with your address: we will email you "
+            "a link to continue where you stopped or start again."], 409,
+            link_url="/", link_text="Go to the signup page")
+    if back is None:
+        return message_page(rt, "Your emails are on", [
+            "Your emails are already on again: nothing more to do."])
+    return message_page(rt, f"Welcome back, {back.first_name}", [back.sentence()])
+
+
+@router.post("/unsubscribe/{token}/pause", response_class=HTMLResponse,
+             responses={**TOKEN_PAGE_ERRORS,
+                        409: {"description": "The emails are not on, so cannot pause."}})
+def unsubscribe_pause(token: str, rt: RuntimeDep,
+                      weeks: Annotated[str, Form(max_length=2)] = "") -> HTMLResponse:
+    if weeks not in PAUSE_WEEKS:
+        return message_page(rt, "Please choose how long to pause", [
+            "Please go back and choose one of the lengths listed."], 422)
+    try:
+        with rt.unit_of_work() as uow:
+            partner = leaving.pause_instead(uow, rt, token, int(weeks))
+            until = local_day(partner.pause_until or rt.clock.now(), partner.timezone)
+    except preferences.PartnerNotActive:
+        return message_page(rt, "Your emails are not on", [
+            "There is nothing to pause: no emails are being sent to you."], 409)
+    return message_page(rt, "Your emails are paused", [
+        f"Nothing is sent until {until}. Then your emails start again by themselves, "
+        "where you left off.",
+        "Your partner's emails are not affected, and they are not told."])

@@ -36,7 +36,8 @@ STATIC = {"Cache-Control": "public, max-age=31536000, immutable"}
 def headers_for(path: str) -> dict[str, str]:
     if path.startswith("/static/"):
         return {**ALWAYS, **STATIC, "Content-Security-Policy": STRICT_CSP}
-    if path.startswith(("/preview", "/dev/")):
+    # The web archive serves an email's own HTML, whose styles are inline.
+    if path.startswith(("/preview", "/dev/", "/archive/")):
         csp = EMAIL_VIEW_CSP
     elif path == "/api/docs":
         csp = API_DOCS_CSP

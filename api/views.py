@@ -20,10 +20,19 @@ LINK_PROBLEMS: dict[TokenProblem, tuple[str, list[str]]] = {
         "again and we will send a new confirmation.",
     ]),
     TokenProblem.USED: ("This link has already been used", [
-        "You are all set: this address is already confirmed, so there is nothing more to do.",
-        "Your weekly notes arrive at the hour you chose.",
+        "It did its work the first time, so there is nothing more to do with it.",
+        "To see or change your emails, use the links in your newest email, or ask for "
+        "fresh links to be emailed to you.",
     ]),
 }
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """"1 reflection", "4 reflections", "no reflections": counts read as sentences."""
+    many = nouns or f"{noun}s"
+    if count == 0:
+        return f"no {many}"
+    return f"{count} {noun if count == 1 else many}"
 
 
 def page(rt: Runtime, template: str, status_code: int = 200, **context: object) -> HTMLResponse:

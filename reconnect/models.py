@@ -68,7 +68,10 @@ class DeliveryKind(StrEnum):
     STAGE = "stage"
     NUDGE = "nudge"  # at most one per stage: a question still open for its reader
     RESEND = "resend"  # an operator's extra copy of a stage already received
-    NOTICE = "notice"  # a one-off word about the couple, e.g. an invitation that expired
+    # A one-off message about the person or their couple; its key says which
+    # (reconnect/partners/notice_kinds.py): their links, welcome back, a new address to
+    # confirm, the old one told, an invitation that expired.
+    NOTICE = "notice"
 
 
 class DeliveryStatus(StrEnum):
@@ -163,6 +166,12 @@ class Partner(Base):
     partner_left: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A neutral sender name, subject and preheader on every email to this person.
     discreet: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When a pause for a set time ends; None while paused means until resumed. The
+    # periodic resume job picks partners whose time has come (the database decides).
+    pause_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # A new address asked for on the preferences page, used once its owner confirms it
+    # from a link sent there.
+    pending_email: Mapped[str | None] = mapped_column(String(254))
 
     couple: Mapped[Couple] = relationship(lazy="raise")
 
@@ -268,8 +277,8 @@ class ClockOffset(Base):
 class SignupRequest(Base):
     """A signup as it arrived, before anyone looked up its addresses. The request only
     writes this row, so a known and an unknown address cost the same (nothing about who
-    is enrolled shows in the answer or its timing); processing it right after the
-    answer, or by the reaper if that was lost, deletes it."""
+    is enrolled shows in the answer or its timing); processing it in a worker job, or by
+    the sweep if that job was lost, deletes it."""
 
     __tablename__ = "signup_requests"
     __table_args__ = NEVER_REUSE_IDS
@@ -294,3 +303,26 @@ class InviteBlock(Base):
 
     address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkRequest(Base):
+    """An "email me my links" request as it arrived, before anyone looked up the address:
+    the request only writes this row, so a known and an unknown address cost the same.
+    Processing it in a worker job, or by the sweep if that job was lost, deletes it."""
+
+    __tablename__ = "link_requests"
+    __table_args__ = NEVER_REUSE_IDS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class LeavingReason(Base):
+    """How many people gave each reason for stopping their emails: a count per reason
+    from a fixed list, never linked to anyone."""
+
+    __tablename__ = "leaving_reasons"
+
+    reason: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

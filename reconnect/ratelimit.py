@@ -124,3 +124,12 @@ class SignupLimiter:
             if not self._limiter.hit(limit.item, "signup", limit.namespace, key):
                 raise RateLimited(self._limiter.retry_after(limit.item, "signup",
                                                             limit.namespace, key))
+
+    def check_link_request(self, client: str, email: str) -> None:
+        """Counts one "email me my links" request, with the signup limits but counted
+        apart from signups: asking for links never uses up anyone's signups."""
+        keys = [(self._client, client), (self._email, address_digest(self._salt, email))]
+        for limit, key in keys:
+            if not self._limiter.hit(limit.item, "links", limit.namespace, key):
+                raise RateLimited(self._limiter.retry_after(limit.item, "links",
+                                                            limit.namespace, key))

@@ -99,6 +99,9 @@ def build_runtime(settings: Settings | None = None, clock: Clock | None = None,
         Purpose.PREFERENCES: timedelta(days=settings.unsubscribe_token_days),
         # "Never invite me again" must work however late the invitation is read.
         Purpose.NO_INVITES: timedelta(days=settings.unsubscribe_token_days),
+        # Both answer an email sent on request, like a confirmation.
+        Purpose.REJOIN: timedelta(days=settings.confirm_token_days),
+        Purpose.ADDRESS: timedelta(days=settings.confirm_token_days),
     })
     return Runtime(settings=settings, engine=engine, session_factory=factory,
                    read_factory=make_read_session_factory(engine), clock=clock,

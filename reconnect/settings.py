@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     # are not read and points to help. See "Replies" in docs/operating.md.
     reply_to: str | None = None
     postal_address: str = "Reconnect, 1 Example Street, Example City"
+    # Who runs this installation and how to reach them about personal data: named on the
+    # privacy page, with the postal address.
+    operator_name: str = "The Reconnect operator"
+    operator_contact: str = "privacy@reconnect.localhost"
+    # How long the operator's backups keep a copy of erased data before it is gone from
+    # them too; said on the privacy page. 0: no backups are taken.
+    backup_retention_days: Annotated[int, Field(ge=0, le=3650)] = 30
     safety_url: str = "https://findahelpline.com"
     # Where "Leave this page" (and the Escape key) takes someone from a safety page: an
     # everyday site that reveals nothing if seen over a shoulder.

@@ -35,6 +35,11 @@ class Purpose(StrEnum):
     PREFERENCES = "preferences"
     # "Never invite me again", in every invitation: held by the invited address itself.
     NO_INVITES = "no-invites"
+    # "Welcome back": coming back after unsubscribing, while still unsubscribed.
+    REJOIN = "rejoin"
+    # A new address's confirmation, sent to that address; names it, so a later change
+    # of mind makes it void.
+    ADDRESS = "address"
 
 
 class TokenProblem(StrEnum):

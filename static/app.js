@@ -2,11 +2,11 @@
 (function () {
   "use strict";
 
-  // On a fresh signup form, preselect the browser's own time zone.
+  // Where the page asks for a suggestion (a fresh signup form, an invitation whose zone
+  // was the inviter's guess), preselect the browser's own time zone.
   function preselectTimezone() {
     var select = document.getElementById("timezone");
-    var form = select && select.form;
-    if (!form || form.hasAttribute("data-submitted") || select.dataset.touched) return;
+    if (!select || !select.hasAttribute("data-suggest-zone") || select.dataset.touched) return;
     try {
       var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
       for (var i = 0; i < select.options.length; i++) {
@@ -52,4 +52,18 @@
       links[i].setAttribute("href", "/help?tz=" + encodeURIComponent(zone));
     }
   } catch (e) { /* no Intl: the page lists every region */ }
+})();
+
+// After a failed submit, focus moves to the first field that needs attention, so a
+// keyboard or screen reader user starts where the fix is (the summary above lists all).
+(function () {
+  "use strict";
+  function focusFirstProblem() {
+    var form = document.querySelector("form[data-submitted]");
+    if (!form) return;
+    var first = form.querySelector('[aria-invalid="true"]');
+    if (first) first.focus();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusFirstProblem);
+  else focusFirstProblem();
 })();

@@ -12,6 +12,9 @@ REAP_INTERVAL_SECONDS = 60.0
 # Signups are processed by a job queued as each is received; the sweep only catches the
 # few whose job was lost (Redis away at that moment), so every half minute is plenty.
 SWEEP_INTERVAL_SECONDS = 30.0
+# How often timed pauses that have run out are ended: the held email then goes at the
+# next send hour, so a minute late is never noticed.
+END_PAUSES_INTERVAL_SECONDS = 60.0
 # How often the bounce mailbox is read, when one is configured: bounces are no hurry, and
 # each read is a login on the mail server.
 BOUNCE_MAILBOX_INTERVAL_SECONDS = 60.0
@@ -36,6 +39,11 @@ def make_celery(settings: Settings) -> Celery:
             "task": "reconnect.sweep_signups",
             "schedule": SWEEP_INTERVAL_SECONDS,
             "options": {"expires": SWEEP_INTERVAL_SECONDS},
+        },
+        "end-pauses": {
+            "task": "reconnect.end_pauses",
+            "schedule": END_PAUSES_INTERVAL_SECONDS,
+            "options": {"expires": END_PAUSES_INTERVAL_SECONDS},
         },
         "reap-stale": {
             "task": "reconnect.reap_stale",

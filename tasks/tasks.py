@@ -6,7 +6,7 @@ from celery import shared_task
 
 from reconnect import jobs
 from reconnect.bounces import mailbox
-from reconnect.partners import notices
+from reconnect.partners import notices, preferences
 from reconnect.runtime import get_runtime
 from reconnect.sending import service as deliveries
 from reconnect.signups import service as signups
@@ -26,7 +26,19 @@ def deliver(*delivery_ids: int) -> int:
 
 @shared_task(name=jobs.SWEEP_SIGNUPS, ignore_result=True)
 def sweep_signups() -> int:
-    return signups.process_waiting(get_runtime())
+    # "Email me my links" requests are taken the same way, and swept with signups.
+    rt = get_runtime()
+    return signups.process_waiting(rt) + notices.process_waiting_link_requests(rt)
+
+
+@shared_task(name=jobs.END_PAUSES, ignore_result=True)
+def end_pauses() -> int:
+    return preferences.end_due_pauses(get_runtime())
+
+
+@shared_task(name=jobs.PROCESS_LINK_REQUEST, ignore_result=True)
+def process_link_request(request_id: int) -> None:
+    notices.process_link_request(get_runtime(), request_id)
 
 
 @shared_task(name=jobs.PROCESS_SIGNUP, ignore_result=True)

@@ -78,3 +78,20 @@ def test_no_notice_once_the_partner_joined(
     assert client.post(confirm_path(smtp_sink.to(BEN)[-1])).status_code == 200
     _expired(runtime, clock)
     assert expire_invitations(runtime) == 0
+
+
+def test_a_discreet_inviter_s_notice_names_neither_the_program_nor_the_invitation(
+        client: TestClient, runtime: Runtime, smtp_sink: SmtpSink, clock: ManualClock) -> None:
+    _ana_confirmed_ben_never_answers(client, runtime, smtp_sink)
+    token = preferences_token(runtime, partner(runtime, ANA))
+    client.post(f"/preferences/{token}", data={"action": "discreet", "discreet": "yes"})
+    _expired(runtime, clock)
+    assert expire_invitations(runtime) == 1
+    [row] = [d for d in deliveries(runtime, ANA) if d.kind is DeliveryKind.NOTICE]
+    clock.set(row.due_at)
+    sent = [m for m in deliver_due(runtime, smtp_sink, 2) if m.to == ANA]
+    notice = next(m for m in sent if "expired without an answer" in m.text)
+    program = runtime.programs.current()[1]
+    assert notice.subject == "A short note for you"
+    assert str(notice.message["From"]).startswith(program.discreet_envelope.sender_name)
+    assert program.title not in notice.text.split("\n\n")[0]

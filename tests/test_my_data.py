@@ -71,7 +71,7 @@ def test_erasing_removes_everything_about_you_and_says_what_went(
     before = row_counts(runtime)
     response = client.post(f"{links[ANA]}/erase")
     assert response.status_code == 200
-    assert f"{ana_emails} email record(s) and 1 reflection(s)" in response.text
+    assert f"{ana_emails} email records and 1 reflection." in response.text
     after = row_counts(runtime)
     assert after["partners"] == before["partners"] - 1
     assert after["reflections"] == before["reflections"] - 1
@@ -110,6 +110,35 @@ def test_a_tampered_link_cannot_read_or_erase_anything(
     before = row_counts(runtime)
     assert client.get(f"{tampered}/export").status_code == 400
     assert client.post(f"{tampered}/erase").status_code == 400
+    assert row_counts(runtime) == before
+
+
+def test_the_download_names_each_question_and_answer_in_words(
+        client: TestClient, links: dict[str, str]) -> None:
+    data = client.get(f"{links[ANA]}/export").json()
+    [reflection] = data["reflections"]
+    assert "?" in reflection["question_text"]
+    assert reflection["answer_label"]
+    assert reflection["answer_label"] != reflection["answer"]
+    assert reflection["step"]
+
+
+def test_the_download_gives_times_in_your_own_zone(
+        client: TestClient, links: dict[str, str]) -> None:
+    data = client.get(f"{links[ANA]}/export").json()
+    # Ana lives in New York: an offset of four or five hours behind UTC.
+    assert data["you"]["signed_up_at_local"][-6:] in ("-04:00", "-05:00")
+    assert all(e["what"] for e in data["emails"])
+
+
+def test_the_readable_page_shows_the_same_data_and_writes_nothing(
+        client: TestClient, runtime: Runtime, links: dict[str, str]) -> None:
+    before = row_counts(runtime)
+    page = client.get(f"{links[ANA]}/my-data")
+    assert page.status_code == 200
+    data = client.get(f"{links[ANA]}/export").json()
+    assert data["reflections"][0]["question_text"] in page.text
+    assert "Ben's own words" not in page.text
     assert row_counts(runtime) == before
 
 

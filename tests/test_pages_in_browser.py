@@ -29,7 +29,8 @@ def test_a_person_can_sign_up_with_the_keyboard_alone_on_a_phone(page: Page,
     page.keyboard.type("ana@example.org")
     page.keyboard.press("Tab")
     page.keyboard.type("Europe/Lisbon")  # type-ahead in the time zone list
-    for _ in range(5):  # the hour, the program, the partner's two fields, then the button
+    # The hour, the program, the help link, taking part, "discreet emails", the button.
+    for _ in range(6):
         page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Start the program")).to_be_focused()
     page.keyboard.press("Enter")
@@ -59,7 +60,7 @@ def test_a_person_can_choose_the_check_in_with_the_keyboard_on_a_phone(
     expect(main).not_to_be_checked()
     shot(page, "signup-program-choice-375px")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    for _ in range(3):  # the partner's two fields, then the button
+    for _ in range(4):  # the help link, taking part, "discreet emails", then the button
         page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Start the program")).to_be_focused()
     page.keyboard.press("Enter")

@@ -68,9 +68,10 @@ def test_a_delivered_email_has_short_lines_and_far_fewer_links_than_answers(
         clock: ManualClock) -> None:
     message = first_stage_email(client, runtime, smtp_sink, clock)
     assert [line for line in message.text.splitlines() if not is_within_width(line)] == []
-    # Questions, then the footer's own pages (help, safety, journey, preferences, stop).
+    # Questions, then the footer's own pages (help, safety, journey, preferences, stop,
+    # privacy).
     stage = runtime.programs.current()[1].stages[0]
-    assert len(text_links(message)) == len(stage.prompts) + 5
+    assert len(text_links(message)) == len(stage.prompts) + 6
 
 
 @pytest.mark.parametrize(("line", "wrapped"), [

@@ -20,7 +20,7 @@ from tests.support.routes import api_routes
 from tests.support.smtp import SmtpSink
 
 SAMPLE_PARAMS = {"token": "not-a-token.x", "prompt_key": "connection", "partner_id": "1",
-                 "slug": "main", "stage_key": "welcome", "name": "nothing.eml"}
+                 "slug": "main", "stage_key": "welcome", "name": "nothing.eml", "step": "1"}
 
 
 @pytest.fixture

@@ -115,9 +115,10 @@ def test_settings_that_change_the_footer_are_part_of_the_key() -> None:
 def test_a_text_that_does_more_with_a_name_than_print_it_is_rendered_in_full() -> None:
     program = PROGRAMS["main"]
     stage = program.stages[2]
+    extra = "\n\n{{ first_name|upper }}, {{ partner_name|length }}"
     shouting = program.model_copy(update={"stages": tuple(
-        s.model_copy(update={"body": s.body + "\n\n{{ first_name|upper }}, {{ partner_name|length }}"})
-        if s.key == stage.key else s for s in program.stages)})
+        s.model_copy(update={"body": s.body + extra}) if s.key == stage.key else s
+        for s in program.stages)})
     changed = shouting.stage(stage.key)
     assert changed is not None
     cache = StageCache()

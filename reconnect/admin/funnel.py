@@ -13,6 +13,8 @@ from reconnect.admin.needs import Needs
 from reconnect.admin.schemas import FunnelReport, FunnelStep, ProgramFunnel, RatingAverage
 from reconnect.admin.service import InvalidInput
 from reconnect.admin.stats_repository import StatsRepository
+from reconnect.partners.leaving import REASONS
+from reconnect.partners.notice_repository import LeavingReasons
 from reconnect.program.model import Program
 
 MIN_ANSWERS = 3
@@ -27,8 +29,10 @@ def funnel_report(session: Session, rt: Needs, slug: str | None = None) -> Funne
         programs = [p for p in programs if p.slug == slug]
         if not programs:
             raise InvalidInput("program", f"There is no program '{slug}'.")
+    reasons = LeavingReasons(session).all()
     return FunnelReport(min_answers=MIN_ANSWERS, privacy=PRIVACY,
-                        programs=[_program(session, rt, p) for p in programs])
+                        programs=[_program(session, rt, p) for p in programs],
+                        leaving_reasons={key: reasons.get(key, 0) for key in REASONS})
 
 
 def _program(session: Session, rt: Needs, program: Program) -> ProgramFunnel:

@@ -100,6 +100,9 @@ class FunnelReport(BaseModel):
     min_answers: int
     privacy: str
     programs: list[ProgramFunnel]
+    # How many people gave each reason when they stopped (every program together);
+    # bare counts, never linked to anyone.
+    leaving_reasons: dict[str, int] = {}
 
 
 class QueueReport(BaseModel):

@@ -17,7 +17,7 @@ from reconnect.mail.render import (
 )
 from reconnect.program.model import Program
 from reconnect.sending.compose import footer_with_links
-from reconnect.sending.notice_email import render_invitation_notice
+from reconnect.sending.notice_compose import render_invitation_notice
 from reconnect.settings import Settings
 
 # The page these emails are on, in the gallery; stage keys cannot take this name.

@@ -63,6 +63,7 @@ class Footer:
     preferences_url: str | None = None
     help_url: str | None = None
     journey_url: str | None = None
+    privacy_url: str | None = None
     # Whether the operator reads replies (RECONNECT_REPLY_TO is set); the footer says so
     # either way, since people in this program will reply, some to ask for help.
     replies_read: bool = False

@@ -1,12 +1,20 @@
-"""Notices: one-off emails about the couple, found due in the database by a beat job and
-sent by the normal dispatch path (a ``notice`` delivery, exactly once like any other:
-``UNIQUE(partner, key)`` with the key naming the occasion).
+"""Notices: one-off emails about a person or their couple, sent by the normal dispatch
+path as ``notice`` deliveries (exactly once like any other: ``UNIQUE(partner, key)``
+with the key naming the kind and the occasion, reconnect/partners/notice_kinds.py).
 
-The one notice so far: an invitation expired without an answer. The inviter is told
-once, gently, at their next send hour on a day that is not quiet, and the expired
-invitation's row is erased (nothing about the invited person stays). A declined
-invitation, an address that refuses invitations and one already enrolled expire the
-same way, so the notice never says why.
+Two ways they are planned:
+
+- Asked for, at once: "email me my links", taken in two steps like a signup.
+  ``receive_link_request`` (in the request) writes one row and looks nothing up, so a
+  known address, an unknown one and one that has left cost the same and get the same
+  answer; ``process_link_request`` (a worker job queued on commit, or the periodic sweep)
+  finds the person, if any, and queues one email with fresh links. Welcome back and the
+  change-of-address notices are queued by their services through ``queue``.
+- Found due by a beat job: an invitation expired without an answer. The inviter is told
+  once, gently, at their next send hour on a day that is not quiet, and the expired
+  invitation's row is erased (nothing about the invited person stays). A declined
+  invitation, an address that refuses invitations and one already enrolled expire the
+  same way, so the notice never says why.
 """
 
 from __future__ import annotations
@@ -18,36 +26,97 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import next_send_time
-from reconnect.models import Delivery, DeliveryKind, Partner, PartnerStatus
-from reconnect.partners import needs as partners
+from reconnect.jobs import DISPATCH_DUE, PROCESS_LINK_REQUEST
+from reconnect.models import DeliveryKind, Partner, PartnerStatus
 from reconnect.partners.data_repository import PartnerDataRepository
-from reconnect.partners.notice_repository import NOTICE_PREFIX, NoticeRepository
+from reconnect.partners.needs import Needs
+from reconnect.partners.notice_kinds import Notice, notice_key
+from reconnect.partners.notice_repository import LinkInbox, NoticeRepository
 from reconnect.partners.repository import PartnerRepository
 from reconnect.ports import Transactions
 
 log = logging.getLogger(__name__)
 
-# Couples looked at per run; the job runs every few minutes, and a backlog (after an
-# outage) drains over a few runs instead of in one long transaction.
+
+class LinkNeeds(Needs, Transactions, Protocol):
+    """Processing a links request, and the expiry beat job, own their transactions."""
+
+
+# A second ask this soon (a double click, an impatient retry) sends nothing more: the
+# first email is still on its way.
+NOTICE_GAP = timedelta(minutes=2)
+# Of one kind per person per day: enough for a lost email, too few to flood an inbox.
+NOTICES_PER_DAY = 4
+# Requests left waiting this long are processed by the sweep; younger ones are still
+# being processed by the request that took them.
+SWEEP_AFTER = timedelta(seconds=30)
+SWEEP_BATCH = 200
+# Couples looked at per expiry run; the job runs every few minutes, and a backlog (after
+# an outage) drains over a few runs instead of in one long transaction.
 EXPIRY_BATCH = 200
 
 
-def invitation_notice_key(number: int) -> str:
-    # Stage keys cannot contain "_", so this never collides with a stage's key.
-    return f"{NOTICE_PREFIX}{number}"
+def queue(uow: UnitOfWork, rt: Needs, partner: Partner, notice: Notice, *,
+          news: bool = False) -> bool:
+    """Queues one notice to the partner (locked by the caller), due now; False when one
+    just went or the day's allowance is used. ``news``: it says something the last one
+    did not (another new address), so a recent one does not stand in for it."""
+    now = rt.clock.now()
+    times = NoticeRepository(uow.session).sent_times(partner.id, notice)
+    if times and now - max(times) < NOTICE_GAP and not news:
+        return False
+    if sum(1 for t in times if now - t < timedelta(days=1)) >= NOTICES_PER_DAY:
+        return False
+    DeliveryRepository(uow.session).add(partner.id, DeliveryKind.NOTICE,
+                                        notice_key(notice, len(times) + 1), -1, now, now)
+    # Beat would find it within a tick; asking now makes it arrive at once.
+    uow.enqueue_after_commit(DISPATCH_DUE)
+    return True
 
 
-def is_invitation_notice(delivery: Delivery) -> bool:
-    return delivery.kind is DeliveryKind.NOTICE and delivery.key.startswith(NOTICE_PREFIX)
+def receive_link_request(uow: UnitOfWork, rt: Needs, email: str) -> int:
+    """One row, whatever the address; a worker job looks it up once it is committed."""
+    request_id = LinkInbox(uow.session).add(email, rt.clock.now())
+    uow.enqueue_after_commit(PROCESS_LINK_REQUEST, request_id)
+    return request_id
 
 
-class Needs(partners.Needs, Transactions, Protocol):
-    """The beat job owns its transactions (one per couple)."""
+def process_link_request(rt: LinkNeeds, request_id: int) -> None:
+    """Never raises: what fails stays waiting for the sweep."""
+    try:
+        with rt.unit_of_work() as uow:
+            row = LinkInbox(uow.session).take(request_id)
+            if row is not None:
+                send_links(uow, rt, row.email)
+    except Exception:
+        log.exception("link request could not be processed; left for the sweep")
 
 
-def expire_invitations(rt: Needs) -> int:
+def send_links(uow: UnitOfWork, rt: Needs, email: str) -> None:
+    partners = PartnerRepository(uow.session)
+    found = partners.by_emails([email]).get(email)
+    if found is None:
+        return  # nobody with this address: nothing is sent, and nothing says so
+    partner = partners.get_for_update(found.id)
+    if partner is None or partner.status is PartnerStatus.PENDING:
+        # Someone who never confirmed has no pages yet: signing up again sends them a
+        # new confirmation, as the page says.
+        return
+    queue(uow, rt, partner, Notice.LINKS)
+
+
+def process_waiting_link_requests(rt: LinkNeeds) -> int:
+    with rt.read_session() as session:
+        ids = LinkInbox(session).waiting_since(rt.clock.now() - SWEEP_AFTER, SWEEP_BATCH)
+    for request_id in ids:
+        process_link_request(rt, request_id)
+    return len(ids)
+
+
+def expire_invitations(rt: LinkNeeds) -> int:
     """The beat job: plans the notice for each invitation that expired, and erases its
     lapsed row. Returns how many notices were planned. Safe to run twice at once: the
     couple row is locked and the notice's key is unique."""
@@ -66,27 +135,21 @@ def expire_invitations(rt: Needs) -> int:
             for lapsed in NoticeRepository(uow.session).lapsed_invitees(
                     couple.id, inviter.id, cutoff):
                 PartnerDataRepository(uow.session).erase(lapsed)
-            planned += _plan_notice(uow.session, inviter, expired.number, now)
+            planned += _plan_invitation_notice(uow.session, inviter, expired.number, now)
     if planned:
         log.info("invitation notices planned", extra={"count": planned})
     return planned
 
 
-def _plan_notice(session: Session, inviter: Partner, number: int, now: datetime) -> int:
+def _plan_invitation_notice(session: Session, inviter: Partner, number: int,
+                            now: datetime) -> int:
     due = next_send_time(now, inviter.send_hour, inviter.timezone,
                          quiet_days=inviter.quiet_weekdays)
     try:
         with session.begin_nested():
             DeliveryRepository(session).add(inviter.id, DeliveryKind.NOTICE,
-                                            invitation_notice_key(number), -1, due, now)
+                                            notice_key(Notice.INVITATION, number), -1,
+                                            due, now)
     except IntegrityError:
         return 0  # another run planned it first: once is enough
     return 1
-
-
-def notice_still_wanted(partner: Partner, other: Partner | None) -> bool:
-    """At send time: the inviter is still enrolled and not paused, and nobody joined
-    since (a partner who joined would make the notice wrong)."""
-    if partner.status is not PartnerStatus.ACTIVE or partner.paused_at is not None:
-        return False
-    return other is None or other.confirmed_at is None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from reconnect.db.uow import UnitOfWork
@@ -27,11 +28,20 @@ from reconnect.deliveries.waiting_repository import WaitingRepository
 from reconnect.models import DeliveryStatus, Partner, PartnerStatus
 from reconnect.partners.needs import Needs
 from reconnect.partners.repository import PartnerRepository
+from reconnect.ports import Transactions
 from reconnect.validation import clean_timezone
 
 S = DeliveryStatus
 _ACTIVE = frozenset({PartnerStatus.ACTIVE})
 _RESUMABLE = frozenset({PartnerStatus.ACTIVE, PartnerStatus.COMPLETED})
+
+
+# Partners resumed per run; the rest follow on the next run a minute later.
+END_PAUSES_BATCH = 500
+
+
+class PauseNeeds(Needs, Transactions, Protocol):
+    """Ending due pauses runs one transaction per partner of its own."""
 
 
 class PreferenceError(ValueError):
@@ -51,11 +61,15 @@ class UnknownPartner(LookupError):
     pass
 
 
-def pause(uow: UnitOfWork, rt: Needs, partner_id: int) -> Partner:
-    """Holds the partner's waiting stage email. Idempotent: the first pause time stays."""
+def pause(uow: UnitOfWork, rt: Needs, partner_id: int,
+          until: datetime | None = None) -> Partner:
+    """Holds the partner's waiting stage email, until resumed or, with ``until``, until
+    then (the periodic ``end_due_pauses`` resumes them). Idempotent: the first pause
+    time stays; the latest choice of when it ends counts."""
     partner = _locked(uow, partner_id, _ACTIVE)
     if partner.paused_at is None:
         partner.paused_at = rt.clock.now()
+    partner.pause_until = until
     # Also when already paused: a second pause then catches a stage that was scheduled
     # by a sender that did not yet know about the first.
     WaitingRepository(uow.session).hold_scheduled(partner.id)
@@ -70,6 +84,7 @@ def resume(uow: UnitOfWork, rt: Needs, partner_id: int) -> Partner:
     if partner.paused_at is None:
         return partner
     partner.paused_at = None
+    partner.pause_until = None
     deliveries = WaitingRepository(uow.session)
     held = deliveries.first_stage_in(partner.id, S.HELD)
     if held is None:
@@ -100,6 +115,25 @@ def resume(uow: UnitOfWork, rt: Needs, partner_id: int) -> Partner:
                 deliveries.move_held(held.id, pickup.stage.key, pickup.stage.position)
     deliveries.release_held(held.id, due)
     return partner
+
+
+def end_due_pauses(rt: PauseNeeds) -> int:
+    """Resumes every partner whose timed pause has run out, each in its own transaction
+    (one that fails is tried again on the next run). The database decides who is due:
+    no task waits weeks in a queue for the moment."""
+    now = rt.clock.now()
+    with rt.read_session() as session:
+        due = PartnerRepository(session).pauses_ending(now, END_PAUSES_BATCH)
+    ended = 0
+    for partner_id in due:
+        with rt.unit_of_work() as uow:
+            partner = PartnerRepository(uow.session).get_for_update(partner_id)
+            # Checked again under the lock: they may have resumed or paused anew.
+            if partner is not None and partner.pause_until is not None \
+                    and partner.pause_until <= now and partner.status in _RESUMABLE:
+                resume(uow, rt, partner_id)
+                ended += 1
+    return ended
 
 
 def set_quiet_days(uow: UnitOfWork, rt: Needs, partner_id: int,

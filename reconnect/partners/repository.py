@@ -31,6 +31,13 @@ class PartnerRepository:
         return self.session.execute(
             query.with_for_update() if for_update else query).scalar_one_or_none()
 
+    def pauses_ending(self, now: datetime, limit: int) -> list[int]:
+        """Partners whose timed pause has run out, earliest first."""
+        return list(self.session.execute(
+            select(Partner.id).where(Partner.pause_until <= now,
+                                     Partner.paused_at.is_not(None))
+            .order_by(Partner.pause_until).limit(limit)).scalars())
+
     def by_emails(self, emails: list[str]) -> dict[str, Partner]:
         rows = self.session.execute(select(Partner).where(Partner.email.in_(emails))).scalars()
         return {p.email: p for p in rows}

@@ -16,14 +16,13 @@ from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.resends import RESENDABLE
 from reconnect.mail.message import OutgoingEmail, WireMessage, build_message
 from reconnect.models import Delivery, DeliveryKind, DeliveryStatus, Partner, PartnerStatus
-from reconnect.partners.notices import notice_still_wanted
+from reconnect.partners.notice_kinds import notice_wanted
 from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.rules import suppressed
 from reconnect.reflections import nudges
 from reconnect.sending.compose import NothingToSend, compose
 from reconnect.sending.labels import stage_label
 from reconnect.sending.needs import Needs
-from reconnect.sending.notice_email import compose_notice
 from reconnect.sending.outcomes import Attempt, Outcome, with_reconnect
 from reconnect.sending.planning import enrolled, plan_after
 from reconnect.settings import HEARTBEAT_SECONDS
@@ -64,9 +63,7 @@ def prepare(rt: Needs, conn: Connection, ids: list[int],
             other = next((p for p in people.values()
                           if p.couple_id == partner.couple_id and p.id != partner.id), None)
             try:
-                email = compose_notice(uow.session, rt, delivery, partner) \
-                    if delivery.kind is DeliveryKind.NOTICE \
-                    else compose(uow.session, rt, delivery, partner, other)
+                email = compose(uow.session, rt, delivery, partner, other)
                 message = _wire(rt, email, delivery.id, now)
             except Exception as exc:
                 # Left claimed, the row would be reaped and fail the same way forever.
@@ -110,6 +107,9 @@ def _stopped(rt: Needs, session: Session, delivery: Delivery,
     """Why this email must not go now (cancelled, or held for a pause), or None."""
     if suppressed(partner):
         return S.CANCELLED
+    if delivery.kind is DeliveryKind.NOTICE:
+        other = PartnerRepository(session).other_partner(partner)
+        return None if notice_wanted(delivery, partner, other) else S.CANCELLED
     if delivery.kind is DeliveryKind.CONFIRMATION:
         wanted = partner.status is PartnerStatus.PENDING and partner.confirm_nonce is not None
         return None if wanted else S.CANCELLED
@@ -117,9 +117,6 @@ def _stopped(rt: Needs, session: Session, delivery: Delivery,
         stage = rt.programs.version(session, partner.program_version_id).stage(
             nudges.stage_of(delivery)) if partner.program_version_id else None
         return None if nudges.still_wanted(session, delivery, partner, stage) else S.CANCELLED
-    if delivery.kind is DeliveryKind.NOTICE:
-        other = PartnerRepository(session).other_partner(partner)
-        return None if notice_still_wanted(partner, other) else S.CANCELLED
     if delivery.kind is DeliveryKind.RESEND:
         # Asked for by an operator; dropped if the partner left or paused since (resuming
         # releases only the program's own stages, so holding it would strand it).

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from reconnect.deliveries import resends
-from reconnect.mail.list_headers import ListId
 from reconnect.mail.message import OutgoingEmail
 from reconnect.mail.render import (
     Footer,
@@ -34,47 +30,26 @@ from reconnect.program.reader import previous_stage
 from reconnect.program.reader import stage_variables as reader_variables
 from reconnect.reflections.nudges import stage_of
 from reconnect.reflections.repository import ReflectionRepository
+from reconnect.sending.email_parts import (
+    NothingToSend,
+    footer,
+    footer_with_links,
+    message_id,
+    outgoing,
+    program_list_id,
+)
 from reconnect.sending.needs import Needs
+from reconnect.sending.notice_compose import compose_notice
 from reconnect.sending.stage_cache import Draw, StageCache
 from reconnect.settings import Settings
 from reconnect.signups.invitations import no_invites_token
 from reconnect.tokens import Purpose
 
-
-class NothingToSend(Exception):
-    """The delivery no longer makes sense (stage gone from the pinned version)."""
-
-
-def message_id(rt: Needs, delivery: Delivery) -> str:
-    # Deterministic, so a resend after a crash carries the same id and inboxes that
-    # de-duplicate on Message-ID can fold the two copies; keyed, so it tells a reader
-    # nothing about how many emails or people there are.
-    key = hashlib.sha256(f"reconnect-message-id:{rt.settings.secret_key}".encode()).digest()
-    digest = hmac.new(key, str(delivery.id).encode(), hashlib.sha256).digest()[:15]
-    return f"<{base64.b32encode(digest).decode().lower()}@{rt.settings.mail_domain}>"
-
-
-def footer(rt: Needs, program: Program, unsubscribe_url: str | None,
-           partner_token: str | None = None) -> Footer:
-    """``partner_token`` (the partner's preferences token) adds the preferences and
-    "I don't feel safe" links; confirmation emails go without them."""
-    base = rt.settings.base_url
-    return footer_with_links(rt.settings, program, unsubscribe_url,
-                             (lambda page: f"{base}/{page}/{partner_token}")
-                             if partner_token else None)
-
-
-def footer_with_links(settings: Settings, program: Program, unsubscribe_url: str | None,
-                      page_url: Callable[[str], str] | None) -> Footer:
-    """The footer with ``page_url(page)`` as the link to each of the partner's own pages
-    ("preferences", "help", "journey"), or without those links. The preview passes
-    harmless links here, so it shows the footer a partner gets."""
-    return Footer(safety_note=program.safety_note, safety_url=settings.safety_url,
-                  postal_address=settings.postal_address, unsubscribe_url=unsubscribe_url,
-                  preferences_url=page_url("preferences") if page_url else None,
-                  help_url=page_url("help") if page_url else None,
-                  journey_url=page_url("journey") if page_url else None,
-                  replies_read=settings.reply_to is not None)
+# The parts every email shares live in email_parts.py; named here too, where callers of
+# the composition have always found them.
+__all__ = ["NothingToSend", "compose", "footer", "footer_with_links", "message_id",
+           "outgoing", "previous_answers", "program_list_id", "reader_audience",
+           "stage_key_of", "stage_variables"]
 
 
 def reader_audience(rt: Needs, partner: Partner, other: Partner | None) -> Audience:
@@ -95,6 +70,9 @@ def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
     """``other`` is the partner's partner, if any (loaded by the caller with its batch).
     Every kind goes out under the discreet envelope when the partner chose it."""
     base = rt.settings.base_url
+    if delivery.kind is DeliveryKind.NOTICE:
+        # One branch for every notice; notice_compose picks its email by the notice kind.
+        return compose_notice(session, rt, delivery, partner)
     discreet = partner.discreet
     if delivery.kind is DeliveryKind.CONFIRMATION:
         _, program = rt.programs.current(partner.program_slug)
@@ -202,24 +180,3 @@ def previous_answers(session: Session, program: Program, stage: Stage,
     for reflection in ReflectionRepository(session).for_stage(partner.id, before.key):
         answers[reflection.prompt_key] = reflection.answer
     return answers
-
-
-def outgoing(rt: Needs, delivery: Delivery, partner: Partner, program: Program,
-             rendered: RenderedEmail, unsubscribe_url: str | None) -> OutgoingEmail:
-    """The email to send for ``delivery``: the rendered parts under the sender name they
-    were rendered for (the program version's, or the discreet one), with Reply-To when
-    the operator reads replies."""
-    sender_name = rendered.sender_name or program.sender_name
-    return OutgoingEmail(to_name=partner.first_name, to_address=partner.email,
-                         subject=rendered.subject, html=rendered.html, text=rendered.text,
-                         message_id=message_id(rt, delivery), sender_name=sender_name,
-                         unsubscribe_url=unsubscribe_url, reply_to=rt.settings.reply_to,
-                         list_id=None if delivery.kind is DeliveryKind.CONFIRMATION
-                         else program_list_id(rt.settings, program, sender_name))
-
-
-def program_list_id(settings: Settings, program: Program,
-                    name: str | None = None) -> ListId:
-    """One list per program: a filter on it catches every weekly email and reminder.
-    ``name`` (the discreet sender name) replaces the program's in its description."""
-    return ListId(name or program.sender_name, program.slug, settings.mail_domain)

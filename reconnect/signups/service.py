@@ -25,6 +25,8 @@ from reconnect.jobs import DISPATCH_DUE, PROCESS_SIGNUP
 from reconnect.keyed import address_digest
 from reconnect.models import DeliveryKind, Partner, PartnerStatus
 from reconnect.models import SignupRequest as ReceivedSignup
+from reconnect.partners import notices
+from reconnect.partners.notice_kinds import Notice
 from reconnect.partners.repository import PartnerRepository
 from reconnect.program.catalog import ProgramCatalog
 from reconnect.signups.inbox import InviteBlocks, SignupInbox
@@ -119,8 +121,10 @@ def sign_up(uow: UnitOfWork, rt: Needs, request: SignupRequest) -> None:
     me = known.get(request.email)
     if me is not None:
         # A known address is never re-linked or re-invited by someone else's signup; a
-        # pending one just gets its confirmation again.
+        # pending one just gets its confirmation again, one who stopped or finished a
+        # "welcome back" with the way in, and one taking part their links.
         _resend_confirmation(deliveries, me, now)
+        _welcome_back(uow, rt, partners, me)
     else:
         couple = partners.add_couple(now)
         inviting = bool(request.partner_email and request.partner_first_name)
@@ -145,6 +149,20 @@ def sign_up(uow: UnitOfWork, rt: Needs, request: SignupRequest) -> None:
     # arrive at once, and is skipped when another signup just sent one.
     if _kick_due():
         uow.enqueue_after_commit(DISPATCH_DUE)
+
+
+def _welcome_back(uow: UnitOfWork, rt: Needs, partners: PartnerRepository,
+                  known: Partner) -> None:
+    if known.status is PartnerStatus.PENDING:
+        return
+    partner = partners.get_for_update(known.id)
+    if partner is None:
+        return
+    if partner.status in (PartnerStatus.UNSUBSCRIBED, PartnerStatus.COMPLETED) \
+            and partner.confirmed_at is not None:
+        notices.queue(uow, rt, partner, Notice.WELCOME_BACK)
+    elif partner.status is PartnerStatus.ACTIVE:
+        notices.queue(uow, rt, partner, Notice.LINKS)
 
 
 def _refuses_invitations(uow: UnitOfWork, rt: Needs, email: str) -> bool:

@@ -2,13 +2,15 @@
 
 SQLite is always a fresh file. PostgreSQL is, in this order: RECONNECT_DIALECT_POSTGRES_URL;
 a database named after RECONNECT_DATABASE_URL's, with ``_dialects`` added, on the same
-server when that URL is PostgreSQL (CI); or ``reconnect_dialects`` on a server at
-127.0.0.1:5432 when one answers (a developer's machine). Where none answers, the
+server when that URL is PostgreSQL (CI); or ``reconnect_dialects_<checkout>`` on a server
+at 127.0.0.1:5432 when one answers (a developer's machine; one database per checkout, so
+two checkouts testing at once do not empty each other's tables). Where none answers, the
 PostgreSQL half says so and skips.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 from sqlalchemy import create_engine, make_url, text
@@ -16,8 +18,10 @@ from sqlalchemy.exc import OperationalError
 
 from reconnect.db.engine import make_engine
 from reconnect.models import Base
+from reconnect.settings import PROJECT_ROOT
 
-LOCAL_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/reconnect_dialects"
+_CHECKOUT = hashlib.sha256(str(PROJECT_ROOT).encode()).hexdigest()[:8]
+LOCAL_SERVER = f"postgresql+psycopg://postgres@127.0.0.1:5432/reconnect_dialects_{_CHECKOUT}"
 
 
 def postgres_url() -> str | None:

@@ -1,6 +1,7 @@
 """Every email the system sends, rendered by the real renderer: each version of every
 stage of every shipped program (sample readers, and every set of earlier answers that
-changes the text), the confirmation, the invitation and each reminder."""
+changes the text), the confirmation, the invitation, each reminder, and the notices
+about a person's links and address."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ from reconnect.editor.preview import stage_views
 from reconnect.editor.preview_emails import other_emails
 from reconnect.mail.render import RenderedEmail, reflect_url
 from reconnect.program.loader import load_program_dir, program_dirs
+from reconnect.sending.compose import footer_with_links
+from reconnect.sending.notice_compose import (
+    Wording,
+    address_change_wording,
+    links_wording,
+    new_address_wording,
+    render_notice,
+    welcome_back_wording,
+)
 from reconnect.settings import PROJECT_ROOT, Environment, Settings
 
 # As long as a real reflection token, so text parts are measured with real links.
@@ -37,7 +47,20 @@ def every_email() -> tuple[SampleEmail, ...]:
                 found.append(SampleEmail(f"{program.slug}/{stage.key}/{view.id}", view.email))
         found += [SampleEmail(f"{program.slug}/{other.id}", other.email)
                   for other in other_emails(program, settings)]
+        footer = footer_with_links(settings, program, f"{BASE}/unsubscribe/{TOKEN}",
+                                   lambda page: f"{BASE}/{page}/{TOKEN}")
+        found += [SampleEmail(f"{program.slug}/notice-{name}",
+                              render_notice(wording, "Ana", footer))
+                  for name, wording in sample_notices().items()]
     return tuple(found)
+
+
+def sample_notices() -> dict[str, Wording]:
+    return {"links": links_wording(BASE, TOKEN),
+            "welcome-back": welcome_back_wording(f"{BASE}/rejoin/{TOKEN}"),
+            "new-address": new_address_wording(f"{BASE}/address/{TOKEN}"),
+            "address-change": address_change_wording("ana.new@example.org",
+                                                     f"{BASE}/preferences/{TOKEN}")}
 
 
 EMAILS = every_email()
