@@ -37,6 +37,9 @@ def deliver_due(rt: Runtime, sink: SmtpSink, expect: int,
     default from now) and the worker has recorded every claimed row's outcome (the sink
     sees a message before the worker marks it sent)."""
     before = len(sink.messages) if since is None else since
+    # A signup's job runs in the worker: once it has, this claim finds what it made
+    # due, whether or not the worker's own dispatch got there first.
+    signups_settled(rt)
     dispatch_due(rt)
     received = sink.wait_count(before + expect)[before:]
     wait_until(lambda: not in_flight(rt))
