@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
@@ -92,7 +92,6 @@ def signup_form(rt: RuntimeDep, program: Annotated[str | None, Query(max_length=
                          "its field; nothing was saved."},
     429: {"description": "Too many signups from this client or for this address."}})
 def signup_submit(request: Request, rt: RuntimeDep, limiter: LimiterDep,
-                  background: BackgroundTasks,
                   submitted: Annotated[SignupForm, Form()]) -> Response:
     form = submitted.model_dump()
     partner_named = any(form[k].strip() for k in ("partner_email", "partner_first_name"))
@@ -129,11 +128,10 @@ def signup_submit(request: Request, rt: RuntimeDep, limiter: LimiterDep,
         return response
     try:
         with rt.unit_of_work() as uow:
-            received = signups.receive(uow, rt, signup)
+            signups.receive(uow, rt, signup)
     except signups.UnknownProgramChoice:
         # The program was unloaded between the check above and now.
         return _signup_page(rt, form, {"program": PROGRAM_UNAVAILABLE}, 422, True)
-    background.add_task(signups.process, rt, received)
     return message_page(rt, "Check your inbox", [
         "Thank you. If the address can receive our email, a message with a confirmation "
         "link is on its way to you now.",

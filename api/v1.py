@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.deps import LimiterDep, RuntimeDep, client_address
@@ -45,7 +45,7 @@ def api_error_response(exc: ApiError) -> JSONResponse:
     429: {"description": "Too many signups from this client or for this address; try "
                          "again after Retry-After seconds."}})
 def create_signup(body: SignupRequest, request: Request, rt: RuntimeDep,
-                  limiter: LimiterDep, background: BackgroundTasks) -> SignupAccepted:
+                  limiter: LimiterDep) -> SignupAccepted:
     """The same answer whether or not an address is known or enrolled."""
     try:
         limiter.check(client_address(request), body.email, body.partner_email)
@@ -55,11 +55,10 @@ def create_signup(body: SignupRequest, request: Request, rt: RuntimeDep,
                        retry_after=exc.retry_after) from exc
     try:
         with rt.unit_of_work() as uow:
-            received = signups.receive(uow, rt, body)
+            signups.receive(uow, rt, body)
     except signups.UnknownProgramChoice as exc:
         raise ApiError(422, "validation_failed", VALIDATION_MESSAGE,
                        fields={"program": "That program is not available."}) from exc
-    background.add_task(signups.process, rt, received)
     return SignupAccepted()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ValidationError
 
@@ -45,10 +45,9 @@ def my_link_page(rt: RuntimeDep) -> HTMLResponse:
     422: {"description": "The address needs attention; nothing was sent."},
     429: {"description": "Too many requests from this client or for this address."}})
 def my_link_submit(request: Request, rt: RuntimeDep, limiter: LimiterDep,
-                   background: BackgroundTasks,
                    email: Annotated[str, Form(max_length=FIELD_LIMIT)] = "") -> Response:
     """The same answer, in the same time, whether the address is known or not: the
-    request writes one row and the lookup happens after the answer is sent."""
+    request writes one row and a worker job does the lookup once it is committed."""
     try:
         address = _Address(email=email).email
     except ValidationError:
@@ -64,8 +63,7 @@ def my_link_submit(request: Request, rt: RuntimeDep, limiter: LimiterDep,
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     with rt.unit_of_work() as uow:
-        request_id = notices.receive_link_request(uow, rt, address)
-    background.add_task(notices.process_link_request, rt, request_id)
+        notices.receive_link_request(uow, rt, address)
     return message_page(rt, "Check your inbox", LINKS_SENT)
 
 

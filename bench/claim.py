@@ -3,13 +3,15 @@
 Builds the schema in a scratch Postgres database with the project's migrations, fills
 ``deliveries`` with server-side SQL so that 10,000 rows are due and the rest are
 scheduled for later, then times ``DeliveryRepository.claim_due(now, 10_000)`` plus its
-commit through the project's session factory. The goal is under 250 ms, with the 1M
-figure within 1.5x of the 100k one (the claim should not grow with the table).
+commit through the project's session factory. The goal is under 100 ms, the first
+claim after loading included, with the 1M figure within 1.2x of the 100k one (the claim
+should not grow with the table).
 
 The first claim after loading is reported on its own (``first_ms_*``): its due rows lie
 one per heap page and each page it dirties costs a full-page WAL image. The claimed rows
 are then put back to scheduled with an UPDATE, which packs them onto few pages, and the
-claim is timed ``--repeat`` times from that state; the goal is judged on those medians.
+claim is timed ``--repeat`` times from that state; the goal is judged on those medians
+and on the first claims.
 ``--cold`` adds a checkpoint before every run. Last line of output: one JSON object.
 
     .venv/bin/python bench/claim.py [--repeat 5] [--explain] [--cold]
@@ -46,8 +48,8 @@ BENCH_URL = os.environ.get("RECONNECT_BENCH_DATABASE_URL",
 DUE = 10_000
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 PARTNERS = 1_000
-GOAL_MS = 250.0
-GOAL_RATIO = 1.5
+GOAL_MS = 100.0
+GOAL_RATIO = 1.2
 
 
 def log(message: str) -> None:
@@ -71,10 +73,11 @@ def populate(engine: Engine, size: int, now: datetime) -> None:
         conn.execute(text("TRUNCATE deliveries, partners, couples RESTART IDENTITY CASCADE"))
         conn.execute(text("INSERT INTO couples (created_at) VALUES (:now)"), {"now": naive_now})
         conn.execute(text("""
-            INSERT INTO partners (couple_id, email, first_name, timezone, send_hour, status,
-                                  program_slug, confirmations_sent, created_at, confirmed_at)
-            SELECT 1, 'bench' || p || '@example.org', 'Bench', 'Europe/Paris', 8, 'active',
-                   'reconnect', 1, :now, :now
+            INSERT INTO partners (couple_id, public_id, email, first_name, timezone,
+                                  send_hour, status, program_slug, confirmations_sent,
+                                  created_at, confirmed_at)
+            SELECT 1, 'bench-' || p, 'bench' || p || '@example.org', 'Bench', 'Europe/Paris',
+                   8, 'active', 'reconnect', 1, :now, :now
             FROM generate_series(1, :partners) AS p
         """), {"now": naive_now, "partners": PARTNERS})
         # Real schedules fall on each partner's send hour, so many rows share one due_at:
@@ -192,7 +195,9 @@ def main() -> None:
 
     median = {label: statistics.median(t.runs) for label, t in results.items()}
     ratio = median["1m"] / median["100k"]
-    met = max(median.values()) < GOAL_MS and ratio <= GOAL_RATIO
+    # The first claim after a bulk load counts too: it is what an operator meets.
+    worst = max(max(median.values()), *(t.first for t in results.values()))
+    met = worst < GOAL_MS and ratio <= GOAL_RATIO
     for label, timings in results.items():
         print(f"claim {DUE:,} among {label}: median {median[label]:.1f} ms, "
               f"min {min(timings.runs):.1f} ms; first after loading {timings.first:.1f} ms")

@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN",
                           "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+# The API and the benchmark both sign links with it, so the benchmark can follow them.
+SECRET_KEY = "b" * 48
 
 
 def fresh_postgres(name: str) -> str:
@@ -57,7 +59,7 @@ def wait_until_healthy(base: str, timeout: float = 60.0) -> None:
 
 def api_env(database_url: str, port: int, **variables: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RECONNECT_")}
-    env.update(RECONNECT_ENV="production", RECONNECT_SECRET_KEY="b" * 48,
+    env.update(RECONNECT_ENV="production", RECONNECT_SECRET_KEY=SECRET_KEY,
                RECONNECT_DATABASE_URL=database_url, RECONNECT_REDIS_URL=REDIS_URL,
                RECONNECT_BASE_URL=f"http://127.0.0.1:{port}", **variables)
     return env
@@ -77,6 +79,25 @@ def start_api(env: dict[str, str], port: int, workers: int = 1) -> subprocess.Po
         process.kill()
         raise
     return process
+
+
+def start_worker(env: dict[str, str], concurrency: int = 1) -> subprocess.Popen[bytes]:
+    """One Celery worker (prefork) with the API's settings; returns once it answers a ping."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "tasks.worker", "worker", "--concurrency",
+         str(concurrency), "--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ping = subprocess.run(
+            [sys.executable, "-m", "celery", "-A", "tasks.worker", "inspect", "ping",
+             "--timeout", "1"], cwd=ROOT, env=env, capture_output=True)
+        if ping.returncode == 0:
+            return process
+        if process.poll() is not None:
+            raise SystemExit("the Celery worker exited at start")
+    process.kill()
+    raise SystemExit("the Celery worker did not answer within 60 s")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

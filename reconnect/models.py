@@ -277,8 +277,8 @@ class ClockOffset(Base):
 class SignupRequest(Base):
     """A signup as it arrived, before anyone looked up its addresses. The request only
     writes this row, so a known and an unknown address cost the same (nothing about who
-    is enrolled shows in the answer or its timing); processing it right after the
-    answer, or by the reaper if that was lost, deletes it."""
+    is enrolled shows in the answer or its timing); processing it in a worker job, or by
+    the sweep if that job was lost, deletes it."""
 
     __tablename__ = "signup_requests"
     __table_args__ = NEVER_REUSE_IDS
@@ -308,7 +308,7 @@ class InviteBlock(Base):
 class LinkRequest(Base):
     """An "email me my links" request as it arrived, before anyone looked up the address:
     the request only writes this row, so a known and an unknown address cost the same.
-    Processing it right after the answer, or by the sweep if that was lost, deletes it."""
+    Processing it in a worker job, or by the sweep if that job was lost, deletes it."""
 
     __tablename__ = "link_requests"
     __table_args__ = NEVER_REUSE_IDS

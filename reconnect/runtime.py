@@ -139,7 +139,9 @@ def _throttle(settings: Settings) -> SendThrottle | None:
 
 def _metrics(settings: Settings) -> Metrics:
     # Kept in Redis so counts from every process on every machine add up.
-    return Metrics(RedisStore.from_url(settings.redis_url) if settings.redis_url else None)
+    if not settings.metrics_enabled or settings.redis_url is None:
+        return Metrics(None)
+    return Metrics(RedisStore.from_url(settings.redis_url))
 
 
 def read_clock_offset(engine: Engine) -> float:

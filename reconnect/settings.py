@@ -140,6 +140,9 @@ class Settings(BaseSettings):
 
     time_travel: bool = False
     outbox_enabled: bool = False
+    # Off: no counter is written (the /metrics gauges read from the database remain), for
+    # measuring what counting costs (bench/dispatch.py --no-metrics).
+    metrics_enabled: bool = True
 
     # The interactive API docs (/api/docs, /api/openapi.json). Unset: on, except in
     # production.

@@ -9,8 +9,8 @@ from reconnect.settings import Settings
 # How often the reaper looks for claims abandoned by dead workers. Cheap (one indexed
 # UPDATE), and far shorter than the claim timeout so stale rows wait little past it.
 REAP_INTERVAL_SECONDS = 60.0
-# Signups are processed right after the API answers; the sweep only catches the few
-# left when an API process stopped in between, so every half minute is plenty.
+# Signups are processed by a job queued as each is received; the sweep only catches the
+# few whose job was lost (Redis away at that moment), so every half minute is plenty.
 SWEEP_INTERVAL_SECONDS = 30.0
 # How often timed pauses that have run out are ended: the held email then goes at the
 # next send hour, so a minute late is never noticed.

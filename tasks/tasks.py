@@ -36,6 +36,16 @@ def end_pauses() -> int:
     return preferences.end_due_pauses(get_runtime())
 
 
+@shared_task(name=jobs.PROCESS_LINK_REQUEST, ignore_result=True)
+def process_link_request(request_id: int) -> None:
+    notices.process_link_request(get_runtime(), request_id)
+
+
+@shared_task(name=jobs.PROCESS_SIGNUP, ignore_result=True)
+def process_signup(request_id: int) -> None:
+    signups.process(get_runtime(), request_id)
+
+
 @shared_task(name=jobs.REAP_STALE, ignore_result=True)
 def reap_stale() -> int:
     return deliveries.reap_stale(get_runtime())

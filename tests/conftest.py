@@ -25,10 +25,11 @@ from reconnect.db.engine import make_engine
 from reconnect.db.migrate import rebuild
 from reconnect.models import Base
 from reconnect.program import catalog as program_catalog
-from reconnect.runtime import NullSender, Runtime, build_runtime, set_runtime
+from reconnect.runtime import Runtime, build_runtime, set_runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from tasks.celery_app import CelerySender, make_celery
 from tests.support.browser import CHROMIUM
+from tests.support.jobs import SignupsAtOnce
 from tests.support.server import serve
 from tests.support.smtp import SmtpSink
 from tests.support.wait import wait_until
@@ -158,7 +159,13 @@ def _clean(database_url: str, redis_url: str) -> None:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own names
     engine.dispose()
-    redis.Redis.from_url(redis_url).flushdb()
+    # Everything but kombu's exchange bindings: a producer declares a queue's binding once
+    # per connection and then trusts it, so a worker that enqueues a job itself (a signup
+    # job asking for a dispatch) would publish into nowhere after a FLUSHDB.
+    client = redis.Redis.from_url(redis_url)
+    stale = [key for key in client.scan_iter() if not key.startswith(b"_kombu.binding")]
+    if stale:
+        client.delete(*stale)
 
 
 @pytest.fixture
@@ -170,8 +177,10 @@ def runtime(request: pytest.FixtureRequest, settings: Settings, clock: ManualClo
     # by step, so jobs go nowhere, as in one-shot commands, and the worker (alive for the
     # rest of the session) cannot race them.
     uses_worker = "worker" in request.fixturenames
-    sender = CelerySender(celery_app) if uses_worker else NullSender()
+    signups_at_once = SignupsAtOnce()
+    sender = CelerySender(celery_app) if uses_worker else signups_at_once
     rt = build_runtime(settings, clock=clock, sender=sender)
+    signups_at_once.runtime = rt
     rt.load_programs()
     set_runtime(rt)
     yield rt

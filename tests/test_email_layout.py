@@ -74,13 +74,13 @@ def test_each_1_to_5_scale_is_one_row_of_five_circles_with_outlook_twins(
 
 
 def test_a_choice_question_has_one_answer_per_row() -> None:
-    doc = parse_html(_email("main/affection/inviter-joined"))
+    doc = parse_html(_email("main/share-without-blame/inviter-joined"))
     [choices] = [e for e in doc.elements() if e.attrs.get("class") == "choices"]
     rows = [e for e in _descendants(choices) if e.attrs.get("class") == "choice-row"]
     assert [[link.own_text() for link in _descendants(row) if link.tag == "a"]
-            for row in rows] == [["A hug or gentle touch"], ["Laughing together"],
-                                 ["A look or a smile"], ["Quiet time side by side"],
-                                 ["None felt right yet"]]
+            for row in rows] == [["Ready to try"], ["Nervous, but willing"],
+                                 ["I'd rather do it on my own"],
+                                 ["I don't feel safe doing this"]]
     assert all(row.tag == "td" and row.parent is not None and row.parent.tag == "tr"
                for row in rows)
 

@@ -80,10 +80,11 @@ def test_on_a_320_px_phone_each_scale_is_one_line_and_nothing_is_cut(
 
 def test_long_answer_choices_wrap_inside_their_buttons(
         tabs: dict[tuple[int, str], Page]) -> None:
-    sample = next(s for s in EMAILS if s.name == "main/affection/inviter-joined")
-    long_label = "A quiet walk together after dinner, just us"
+    sample = next(s for s in EMAILS if s.name == "main/share-without-blame/inviter-joined")
+    short, long_label = ">Ready to try<", "A quiet walk together after dinner, just us"
+    assert short in sample.email.html
     page = tabs[320, "light"]
-    page.set_content(sample.email.html.replace(">A hug or gentle touch<", f">{long_label}<"))
+    page.set_content(sample.email.html.replace(short, f">{long_label}<"))
     button = page.get_by_role("link", name=long_label)
     box = button.bounding_box()
     assert box is not None

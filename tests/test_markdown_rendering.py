@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 
 import pytest
 
 from reconnect.program.catalog import ProgramCatalog
 from reconnect.program.text import (
+    SAMPLE_VARIABLES,
     markdown_to_html,
     markdown_to_text,
     render_markdown,
@@ -15,13 +17,22 @@ from reconnect.program.text import (
 )
 from reconnect.settings import PROJECT_ROOT
 
-# Any earlier answer reads as unanswered.
+# Every reader a stage text may have (role, partner state, the partner's name or none),
+# with plain names and names Markdown could misread; any earlier answer reads as
+# unanswered.
 NAMES: list[dict[str, object]] = [
-    {"first_name": "Sam", "partner_name": "Alex", "previous": defaultdict(str)},
-    {"first_name": "Sam", "partner_name": "", "previous": defaultdict(str)},
-    {"first_name": "Zoë", "partner_name": "Jo-Anne O'Neil", "previous": defaultdict(str)}]
+    {**sample, "first_name": first, "partner_name": partner if sample["partner_name"] else "",
+     "previous": defaultdict(str)}
+    for sample in SAMPLE_VARIABLES for first, partner in (("Sam", "Alex"),
+                                                          ("Zoë", "Jo-Anne O'Neil"))]
 
 
+def _reader(variables: dict[str, object]) -> str:
+    return f"{variables['role']}-{variables['partner']}-{variables['first_name']}-" \
+        f"{variables['partner_name'] or 'no-name'}"
+
+
+@cache  # loading checks every text for every reader: once is enough
 def _sources() -> list[str]:
     catalog = ProgramCatalog(PROJECT_ROOT / "program", "main")
     sources = []
@@ -31,10 +42,12 @@ def _sources() -> list[str]:
         program = load_program_dir(PROJECT_ROOT / "program" / slug)
         for stage in program.stages:
             sources += [stage.body, stage.exercise.text]
+            if stage.exercise.solo is not None:
+                sources.append(stage.exercise.solo.text)
     return sources
 
 
-@pytest.mark.parametrize("variables", NAMES)
+@pytest.mark.parametrize("variables", NAMES, ids=_reader)
 def test_every_shipped_stage_renders_as_a_full_render_would(variables: dict[str, object]
                                                             ) -> None:
     for source in _sources():

@@ -36,12 +36,14 @@ def test_a_stage_email_has_one_link_per_question_and_none_per_answer(
 
 
 def test_the_choices_are_written_out_in_words_under_their_question() -> None:
-    text = next(s for s in EMAILS if s.name == "main/affection/inviter-joined").email.text
-    warmth = text[text.index("3. Which kind of warmth felt best this week?"):]
-    assert warmth.startswith(
-        "3. Which kind of warmth felt best this week?\n"
-        "   - A hug or gentle touch\n   - Laughing together\n   - A look or a smile\n"
-        "   - Quiet time side by side\n   - None felt right yet\n   Answer here:\n"
+    text = next(s for s in EMAILS
+                if s.name == "main/share-without-blame/inviter-joined").email.text
+    question = "1. How do you feel about sharing a feeling with your partner this week?"
+    ready = text[text.index(question):]
+    assert ready.startswith(
+        f"{question}\n"
+        "   - Ready to try\n   - Nervous, but willing\n   - I'd rather do it on my own\n"
+        "   - I don't feel safe doing this\n   Answer here:\n"
         "   https://reconnect.example.org/reflect/")
     assert "1. How connected did you feel to your partner this past week?\n" \
            "   From 1 (Very distant) to 5 (Very close).\n   Answer here:\n" in text
@@ -57,7 +59,9 @@ def test_a_delivered_email_links_each_question_to_its_page_with_every_choice(
     for path, prompt in zip(paths, stage.prompts, strict=True):
         page = client.get(path)
         assert page.status_code == 200
-        assert page.text.count('type="radio"') == len(prompt.answers)
+        # Ticks where several answers may apply, one choice otherwise.
+        box = "checkbox" if prompt.kind == "multi" else "radio"
+        assert page.text.count(f'type="{box}" name="answer"') == len(prompt.answers)
         assert " checked" not in page.text
     # The HTML part keeps one link per answer, each choosing it already.
     assert len(reflect_paths(message)) == sum(len(p.answers) for p in stage.prompts)

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reconnect.models import PartnerStatus
-from reconnect.runtime import Runtime
+from reconnect.runtime import NullSender, Runtime
 from tests.support.flows import ANA, BEN, deliver_due, partner, row_counts, signup_body
 from tests.support.smtp import SmtpSink
 
@@ -161,12 +161,14 @@ def _statements_receiving(runtime: Runtime, body: dict[str, Any]) -> list[str]:
     def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         seen.append(statement)
 
+    sender, runtime.sender = runtime.sender, NullSender()  # processing is not receiving
     event.listen(runtime.engine, "before_cursor_execute", record)
     try:
         with runtime.unit_of_work() as uow:
             receive(uow, runtime, SignupRequest.model_validate(body))
     finally:
         event.remove(runtime.engine, "before_cursor_execute", record)
+        runtime.sender = sender
     return seen
 
 

@@ -12,16 +12,18 @@ from reconnect.program.model import Program
 from reconnect.program.reader import reads_solo
 from reconnect.sending.compose import stage_variables
 from tests.support.rich_program import (
+    ACKNOWLEDGE_BODY_START,
     LOW_RATING_TEXT,
     PARTNER_TITLE,
     SAFETY_TEXT,
+    SHARE_BODY_START,
+    SHARE_TITLE,
     SOLO_TITLE,
     rich_programs,
 )
 
 FOOTER = Footer(safety_note="Help is there.", safety_url="https://help.example/",
                 postal_address="1 Example Street", unsubscribe_url="https://r.test/u")
-BODY_START = "Many people living with this kind of distance"
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +84,8 @@ def test_a_low_rating_last_week_puts_the_standing_block_at_the_top(
     email = _render(program, "share-without-blame", Audience("inviter", "joined"),
                     {"connection": rating})
     for part in (_words(email.html), _words(email.text)):
-        assert part.lower().index("share your feelings") < part.index(LOW_RATING_TEXT) \
-            < part.index("Last week was about finding words")
+        assert part.lower().index(SHARE_TITLE.lower()) < part.index(LOW_RATING_TEXT) \
+            < part.index(SHARE_BODY_START)
 
 
 @pytest.mark.parametrize("answers", [{}, {"connection": "3"}, {"noticed": "1"}])
@@ -105,7 +107,7 @@ def test_look_back_questions_come_first_and_this_weeks_after_the_exercise_in_htm
         program: Program) -> None:
     html = _render(program, "acknowledge", Audience("inviter", "joined")).html
     assert html.index("A look back") < html.index("How connected did you feel") \
-        < html.index(BODY_START) < html.index("This week's exercise") \
+        < html.index(ACKNOWLEDGE_BODY_START) < html.index("This week's exercise") \
         < html.index("A moment to reflect") < html.index("Which of these did you notice") \
         < html.index("Until next week,")
 
@@ -114,7 +116,7 @@ def test_look_back_questions_come_first_and_this_weeks_after_the_exercise_in_tex
         program: Program) -> None:
     text = _words(_render(program, "acknowledge", Audience("inviter", "joined")).text)
     assert text.index("A LOOK BACK") < text.index("How connected did you feel") \
-        < text.index(BODY_START) < text.index("THIS WEEK'S EXERCISE") \
+        < text.index(ACKNOWLEDGE_BODY_START) < text.index("THIS WEEK'S EXERCISE") \
         < text.index("A MOMENT TO REFLECT") < text.index("Which of these did you notice") \
         < text.index("Until next week,")
 

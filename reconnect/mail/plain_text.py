@@ -21,10 +21,11 @@ _LINK = re.compile(r"^ *(?:[-*+] |\d{1,3}[.)] )?\S*(?:https?|mailto):\S+$")
 
 
 def wrap_plain(text: str) -> str:
-    return "\n".join(line for raw in text.split("\n") for line in _wrap_line(raw))
+    return "\n".join(line for raw in text.split("\n") for line in wrap_line(raw))
 
 
-def _wrap_line(line: str) -> list[str]:
+def wrap_line(line: str) -> list[str]:
+    """One line of text (no newline in it), wrapped: each line is wrapped on its own."""
     line = line.rstrip()
     if len(line) <= WIDTH or _LINK.match(line):
         return [line]

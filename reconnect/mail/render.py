@@ -90,7 +90,7 @@ def prompt_views(prompts: tuple[Prompt, ...],
 
 def render_stage_email(program: Program, stage: Stage, variables: Mapping[str, object],
                        prompts: tuple[PromptView, ...], footer: Footer, *,
-                       discreet: bool = False) -> RenderedEmail:
+                       discreet: bool = False, wrap: bool = True) -> RenderedEmail:
     """In order: the low-rating block (when a rating last week was 1 or 2), "A look back"
     with the questions about last week's exercise, the body, the exercise (for this
     reader), this week's questions, the sign-off."""
@@ -100,7 +100,7 @@ def render_stage_email(program: Program, stage: Stage, variables: Mapping[str, o
         program=program, stage=stage, week=stage.week if stage.position else None,
         parts=parts, look_back=[p for p in prompts if p.looks_back],
         prompts=[p for p in prompts if not p.looks_back], footer=footer,
-        sign_off=stage.sign_off.split("\n") if stage.sign_off else [])
+        sign_off=stage.sign_off.split("\n") if stage.sign_off else [], wrap_text=wrap)
 
 
 def render_confirmation_email(program: Program, first_name: str, inviter_name: str | None,
@@ -133,13 +133,17 @@ def render_nudge_email(program: Program, stage: Stage, first_name: str,
                         prompts=prompts, footer=footer)
 
 
-def render_email(template: str, env: Envelope, **context: object) -> RenderedEmail:
+def render_email(template: str, env: Envelope, *, wrap_text: bool = True,
+                 **context: object) -> RenderedEmail:
     """The HTML part (styles inlined) and the text part (wrapped) of
     ``email/<template>``, under ``env``'s sender, subject and preheader. Every email kind
     goes through here, so discreet mode reaches all of them; templates see ``discreet``
-    and leave the program's name out of the header area when it is set."""
+    and leave the program's name out of the header area when it is set.
+    ``wrap_text=False`` leaves the text part unwrapped, for the stage cache
+    (reconnect/sending/stage_cache.py), which wraps once the names are in."""
     context.update(subject=env.subject, preheader=env.preheader, discreet=env.discreet)
+    text = render(f"email/{template}.txt", **context)
     return RenderedEmail(subject=env.subject, preheader=env.preheader,
                          html=inline_css(render(f"email/{template}.html", **context)),
-                         text=wrap_plain(render(f"email/{template}.txt", **context)),
+                         text=wrap_plain(text) if wrap_text else text,
                          sender_name=env.sender_name)

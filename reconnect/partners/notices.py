@@ -7,7 +7,7 @@ Two ways they are planned:
 - Asked for, at once: "email me my links", taken in two steps like a signup.
   ``receive_link_request`` (in the request) writes one row and looks nothing up, so a
   known address, an unknown one and one that has left cost the same and get the same
-  answer; ``process_link_request`` (right after the answer, or from the periodic sweep)
+  answer; ``process_link_request`` (a worker job queued on commit, or the periodic sweep)
   finds the person, if any, and queues one email with fresh links. Welcome back and the
   change-of-address notices are queued by their services through ``queue``.
 - Found due by a beat job: an invitation expired without an answer. The inviter is told
@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import next_send_time
-from reconnect.jobs import DISPATCH_DUE
+from reconnect.jobs import DISPATCH_DUE, PROCESS_LINK_REQUEST
 from reconnect.models import DeliveryKind, Partner, PartnerStatus
 from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.needs import Needs
@@ -78,7 +78,10 @@ def queue(uow: UnitOfWork, rt: Needs, partner: Partner, notice: Notice, *,
 
 
 def receive_link_request(uow: UnitOfWork, rt: Needs, email: str) -> int:
-    return LinkInbox(uow.session).add(email, rt.clock.now())
+    """One row, whatever the address; a worker job looks it up once it is committed."""
+    request_id = LinkInbox(uow.session).add(email, rt.clock.now())
+    uow.enqueue_after_commit(PROCESS_LINK_REQUEST, request_id)
+    return request_id
 
 
 def process_link_request(rt: LinkNeeds, request_id: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -9,6 +10,9 @@ from sqlalchemy.orm import Session
 from reconnect.deliveries import resends
 from reconnect.mail.message import OutgoingEmail
 from reconnect.mail.render import (
+    Footer,
+    PromptView,
+    RenderedEmail,
     prompt_views,
     reflect_url,
     render_confirmation_email,
@@ -21,7 +25,7 @@ from reconnect.partners.links import link_token
 from reconnect.partners.preference_links import preferences_token
 from reconnect.partners.service import confirmation_token, unsubscribe_token
 from reconnect.program.audience import Audience
-from reconnect.program.model import Program, Stage
+from reconnect.program.model import Program, Prompt, Stage
 from reconnect.program.reader import previous_stage
 from reconnect.program.reader import stage_variables as reader_variables
 from reconnect.reflections.nudges import stage_of
@@ -36,6 +40,8 @@ from reconnect.sending.email_parts import (
 )
 from reconnect.sending.needs import Needs
 from reconnect.sending.notice_compose import compose_notice
+from reconnect.sending.stage_cache import Draw, StageCache
+from reconnect.settings import Settings
 from reconnect.signups.invitations import no_invites_token
 from reconnect.tokens import Purpose
 
@@ -90,24 +96,67 @@ def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
     stage = program.stage(stage_key)
     if stage is None:
         raise NothingToSend(f"stage {stage_key} is not in the partner's program version")
-    reflect_token = link_token(rt, partner, Purpose.REFLECT, s=stage.key)
-    unsubscribe_url = f"{base}/unsubscribe/{unsubscribe_token(rt, partner)}"
-    email_footer = footer(rt, program, unsubscribe_url, preferences_token(rt, partner))
-    prompts = [p for p in stage.prompts if p.shared] if nudge else list(stage.prompts)
-    views = prompt_views(tuple(prompts), lambda key, value: reflect_url(
-        base, reflect_token, key, value))
+    tokens = {"reflect": link_token(rt, partner, Purpose.REFLECT, s=stage.key),
+              "unsubscribe": unsubscribe_token(rt, partner),
+              "preferences": preferences_token(rt, partner)}
+    unsubscribe_url = f"{base}/unsubscribe/{tokens['unsubscribe']}"
     if nudge:
-        rendered = render_nudge_email(program, stage, partner.first_name, views,
-                                      email_footer, discreet=discreet)
-    else:
-        rendered = render_stage_email(
-            program, stage,
-            stage_variables(program, stage, partner.first_name,
-                            other.first_name if other else "",
-                            reader_audience(rt, partner, other),
-                            previous_answers(session, program, stage, partner)),
-            views, email_footer, discreet=discreet)
+        rendered = render_nudge_email(
+            program, stage, partner.first_name,
+            _views(base, [p for p in stage.prompts if p.shared], tokens["reflect"]),
+            _footer(rt, program, tokens), discreet=discreet)
+        return outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
+    audience = reader_audience(rt, partner, other)
+    previous = previous_answers(session, program, stage, partner)
+    rendered = STAGE_CACHE.render(
+        stage_cache_key(rt.settings, program, stage, audience, previous, discreet), program,
+        stage,
+        {"first_name": partner.first_name, "partner_name": other.first_name if other else ""},
+        tokens, stage_drawing(rt.settings, program, stage, audience, previous, discreet))
     return outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
+
+
+# One per process: a worker renders each stage once per kind of reader.
+STAGE_CACHE = StageCache()
+
+
+def stage_cache_key(settings: Settings, program: Program, stage: Stage, audience: Audience,
+              previous: Mapping[str, str], discreet: bool) -> Hashable:
+    """Everything but names and tokens that a stage email depends on."""
+    return (program.content_hash, stage.key, audience, tuple(sorted(previous.items())),
+            discreet, settings.base_url, settings.safety_url, settings.postal_address,
+            settings.reply_to is not None)
+
+
+def stage_drawing(settings: Settings, program: Program, stage: Stage, audience: Audience,
+                  previous: Mapping[str, str], discreet: bool) -> Draw:
+    """How to render the stage email for this reader with given names and tokens
+    ("first_name", "partner_name"; "reflect", "unsubscribe", "preferences")."""
+    base = settings.base_url
+
+    def draw(values: Mapping[str, str], wrap: bool) -> RenderedEmail:
+        views = prompt_views(stage.prompts, lambda key, value: reflect_url(
+            base, values["reflect"], key, value))
+        email_footer = footer_with_links(
+            settings, program, f"{base}/unsubscribe/{values['unsubscribe']}",
+            lambda page: f"{base}/{page}/{values['preferences']}")
+        return render_stage_email(
+            program, stage,
+            stage_variables(program, stage, values["first_name"], values["partner_name"],
+                            audience, dict(previous)),
+            views, email_footer, discreet=discreet, wrap=wrap)
+
+    return draw
+
+
+def _views(base: str, prompts: list[Prompt], reflect_token: str) -> tuple[PromptView, ...]:
+    return prompt_views(tuple(prompts), lambda key, value: reflect_url(
+        base, reflect_token, key, value))
+
+
+def _footer(rt: Needs, program: Program, tokens: Mapping[str, str]) -> Footer:
+    return footer(rt, program, f"{rt.settings.base_url}/unsubscribe/{tokens['unsubscribe']}",
+                  tokens["preferences"])
 
 
 def stage_key_of(delivery: Delivery) -> str:

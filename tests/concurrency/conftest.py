@@ -1,6 +1,6 @@
 """Concurrency tests drive a real API server process (two uvicorn workers) on the test's
-database: Postgres in CI, SQLite locally. Its jobs go to a Redis database of their own, so
-the in-process test worker never takes them."""
+database: Postgres in CI, SQLite locally, with a worker process of its own. Their jobs go
+to a Redis database of their own, so the in-process test worker never takes them."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from reconnect.clock import ManualClock
 from reconnect.runtime import Runtime
 from reconnect.settings import Settings
 from tests.support.api_server import api_server
+from tests.support.processes import Workers
 
 ADMIN_TOKEN = "concurrency-admin-token-0123456789abcdef"
 
@@ -33,5 +34,12 @@ def settings(base_settings: Settings) -> Settings:
 
 @pytest.fixture
 def server(runtime: Runtime, settings: Settings, tmp_path: Path) -> Iterator[str]:
-    with api_server(settings, tmp_path / "api.log") as base:
-        yield base
+    """The API with a worker process beside it, as deployed: the worker processes the
+    signups the API receives and sends what falls due."""
+    workers = Workers(tmp_path)
+    try:
+        workers.start(settings, concurrency=1)
+        with api_server(settings, tmp_path / "api.log") as base:
+            yield base
+    finally:
+        workers.stop_all()
