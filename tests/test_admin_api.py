@@ -293,7 +293,7 @@ def test_every_action_is_logged_with_the_partner_id_and_never_the_address(
 # The funnel ---------------------------------------------------------------------------
 
 def _known_dataset(runtime: Runtime) -> None:
-    """Five partners in the main program, one in the check-in."""
+    """Five partners in the main program (one sent every stage), one in the check-in."""
     add_partner(runtime, "p1@example.org", PartnerStatus.PENDING)
     add_partner(runtime, "p2@example.org", PartnerStatus.ACTIVE, sent=1,
                 ratings={"welcome": "2"},
@@ -302,7 +302,8 @@ def _known_dataset(runtime: Runtime) -> None:
                        (K.NUDGE, "_nudge-acknowledge", 1)))
     add_partner(runtime, "p3@example.org", PartnerStatus.ACTIVE, sent=2,
                 ratings={"welcome": "3", "acknowledge": "4"})
-    add_partner(runtime, "p4@example.org", PartnerStatus.COMPLETED, sent=10,
+    every_stage = len(runtime.programs.current("main")[1].stages)
+    add_partner(runtime, "p4@example.org", PartnerStatus.COMPLETED, sent=every_stage,
                 ratings={"welcome": "5", "acknowledge": "2"})
     add_partner(runtime, "p5@example.org", PartnerStatus.UNSUBSCRIBED, sent=1)
     add_partner(runtime, "p6@example.org", PartnerStatus.ACTIVE, sent=1, slug="check-in",
@@ -317,7 +318,6 @@ def test_the_funnel_counts_partners_at_each_step(client: TestClient,
     assert response.status_code == 200
     [main] = response.json()["programs"]
     _, program = runtime.programs.current("main")
-    assert len(program.stages) == 10
     assert [(s["step"], s["stage"], s["partners"]) for s in main["funnel"]] == [
         ("signed_up", None, 5), ("confirmed", None, 4), ("stage", "welcome", 4),
         ("stage", "acknowledge", 2),

@@ -23,6 +23,7 @@ SHIPPED_FILES = sorted(
 STAGE_ORDER = [
     "welcome", "acknowledge", "share-without-blame", "root-cause", "attunement",
     "time-together", "couples-therapy", "affection", "your-wellbeing", "looking-back",
+    "one-month-later",
 ]
 ACK = "stages/acknowledge.md"
 
@@ -43,7 +44,7 @@ def shipped() -> Program:
 # The shipped program
 
 
-def test_shipped_program_has_ten_stages_in_order(shipped: Program) -> None:
+def test_shipped_program_has_its_stages_in_order(shipped: Program) -> None:
     assert [stage.key for stage in shipped.stages] == STAGE_ORDER
 
 
@@ -148,6 +149,7 @@ def test_shipped_stage_without_partner_name_reads_your_partner(shipped: Program)
     stage = shipped.stage("acknowledge")
     assert stage is not None
     text = render_source(stage.body, {"first_name": "Sam", "partner_name": "",
+                                      "role": "solo", "partner": "none",
                                       "previous": {"connection": "", "hope": ""}})
     assert "Your partner may feel the distance" in text
     assert "Hi Sam," in text

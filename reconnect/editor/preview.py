@@ -3,7 +3,8 @@ partners and sample answers to the previous stage's questions, with no live link
 
 The email comes from the real renderer, with the variables and footer a delivery gets
 (:mod:`reconnect.sending.compose`); only the links differ: answer buttons lead
-wherever the caller says (the gallery), and the partner's own pages become ``#``.
+wherever the caller says (the gallery), and the partner's own pages and the app's
+public ones (privacy) become ``#``.
 """
 
 from __future__ import annotations
@@ -99,9 +100,13 @@ def describe_answers(program: Program, stage: Stage, previous: Mapping[str, str]
     return "After answering " + "; ".join(given) if given else "Previous questions unanswered"
 
 
+def harmless(_page: str) -> str:
+    return HARMLESS_LINK
+
+
 def render_preview(program: Program, stage: Stage, settings: Settings, who: Sample,
                    previous: Mapping[str, str], answer_link: AnswerLink) -> RenderedEmail:
-    footer = footer_with_links(settings, program, HARMLESS_LINK, lambda _page: HARMLESS_LINK)
+    footer = footer_with_links(settings, program, HARMLESS_LINK, harmless, harmless)
     variables = stage_variables(program, stage, who.first_name, who.partner_name,
                                 who.audience, answers(program, stage, previous))
     return render_stage_email(program, stage, variables,

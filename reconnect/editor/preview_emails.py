@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reconnect.editor.preview import HARMLESS_LINK, SAMPLES
+from reconnect.editor.preview import HARMLESS_LINK, SAMPLES, harmless
 from reconnect.mail.render import (
     RenderedEmail,
     prompt_views,
@@ -33,9 +33,8 @@ class OtherEmail:
 
 def other_emails(program: Program, settings: Settings) -> list[OtherEmail]:
     reader = SAMPLES[0]
-    without_pages = footer_with_links(settings, program, None, None)
-    with_pages = footer_with_links(settings, program, HARMLESS_LINK,
-                                   lambda _page: HARMLESS_LINK)
+    without_pages = footer_with_links(settings, program, None, None, harmless)
+    with_pages = footer_with_links(settings, program, HARMLESS_LINK, harmless, harmless)
     emails = [
         OtherEmail("confirmation", f"Confirmation: {reader.first_name} signed up",
                    render_confirmation_email(program, reader.first_name, None,

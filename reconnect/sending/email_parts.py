@@ -43,16 +43,20 @@ def footer(rt: Needs, program: Program, unsubscribe_url: str | None,
 
 
 def footer_with_links(settings: Settings, program: Program, unsubscribe_url: str | None,
-                      page_url: Callable[[str], str] | None) -> Footer:
+                      page_url: Callable[[str], str] | None,
+                      public_url: Callable[[str], str] | None = None) -> Footer:
     """The footer with ``page_url(page)`` as the link to each of the partner's own pages
-    ("preferences", "help", "journey"), or without those links. The preview passes
-    harmless links here, so it shows the footer a partner gets."""
+    ("preferences", "help", "journey"), or without those links, and ``public_url(page)``
+    as the link to a page open to anyone ("privacy"), by default the app's own. The
+    preview passes harmless links for both, so it shows the footer a partner gets
+    without a single live link."""
+    public = public_url or (lambda page: f"{settings.base_url}/{page}")
     return Footer(safety_note=program.safety_note, safety_url=settings.safety_url,
                   postal_address=settings.postal_address, unsubscribe_url=unsubscribe_url,
                   preferences_url=page_url("preferences") if page_url else None,
                   help_url=page_url("help") if page_url else None,
                   journey_url=page_url("journey") if page_url else None,
-                  privacy_url=f"{settings.base_url}/privacy",
+                  privacy_url=public("privacy"),
                   replies_read=settings.reply_to is not None)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -13,8 +15,8 @@ from tests.support.flows import ANA, enrol, send_due_now
 from tests.support.smtp import SmtpSink
 
 ACK = "stages/acknowledge.md"
-OLD_SUBJECT = "Week 1: putting a name to it"
-NEW_SUBJECT = "Week 1: finding the words"
+OLD_SUBJECT = "Week 1: Acknowledge what is happening"
+NEW_SUBJECT = "Week 1: Finding the words for it"
 
 
 def edit(program_dir: Path, rel: str, old: str, new: str) -> None:
@@ -24,10 +26,33 @@ def edit(program_dir: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+# A stage's words may depend on the answers to the stage before it; the check refuses a
+# condition on a question the new previous stage does not ask.
+LOOK_BACK_CONDITION = re.compile(r"\{%-?\s*if\b[^%]*\bprevious\b.*?\{%-?\s*endif\s*-?%\}\n?",
+                                 re.DOTALL)
+
+
 def manifest_stages(program_dir: Path, keys: list[str]) -> None:
+    """Lists the stages in a new order as an editor would: a stage that now follows a
+    different stage loses its conditions on the old previous stage's answers, and a
+    follow-up no longer listed is no longer named."""
     path = program_dir / "main" / "program.yaml"
-    head, _, _ = path.read_text(encoding="utf-8").partition("stages:\n")
+    head, _, listed = path.read_text(encoding="utf-8").partition("stages:\n")
+    before = [line.removeprefix("  - ") for line in listed.splitlines()]
+    follow_up = re.search(r"^follow_up: (\S+)\n", head, re.MULTILINE)
+    if follow_up and follow_up.group(1) not in keys:
+        head = head.replace(follow_up.group(0), "", 1)
     path.write_text(head + "stages:\n" + "".join(f"  - {k}\n" for k in keys), encoding="utf-8")
+    was_after = {key: previous for previous, key in pairwise(before)}
+    for previous, key in pairwise(keys):
+        if was_after.get(key) != previous:
+            forget_look_backs(program_dir, key)
+
+
+def forget_look_backs(program_dir: Path, key: str) -> None:
+    path = program_dir / "main" / "stages" / f"{key}.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(LOOK_BACK_CONDITION.sub("", text), encoding="utf-8")
 
 
 def next_stage_email_subject(rt: Runtime, sink: SmtpSink, clock: ManualClock,
