@@ -30,6 +30,8 @@ MAX_AGE = {
     Purpose.UNSUBSCRIBE: timedelta(days=365),
     Purpose.PREFERENCES: timedelta(days=365),
     Purpose.NO_INVITES: timedelta(days=365),
+    Purpose.REJOIN: timedelta(days=7),
+    Purpose.ADDRESS: timedelta(days=7),
 }
 URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 B64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from reconnect.clock import ManualClock
 from reconnect.db.migrate import rebuild
-from reconnect.runtime import NullSender, Runtime, build_runtime, set_runtime
+from reconnect.runtime import Runtime, build_runtime, set_runtime
 from reconnect.settings import Settings
 from tests.support.databases import empty_tables, postgres_url
+from tests.support.jobs import SignupsAtOnce
 from tests.support.smtp import SmtpSink
 
 
@@ -36,11 +37,14 @@ def dialect_url(request: pytest.FixtureRequest,
 @pytest.fixture
 def dialect_runtime(dialect_url: str, base_settings: Settings, clock: ManualClock,
                     smtp_sink: SmtpSink) -> Iterator[Runtime]:
-    """A runtime on the parametrised database, driven step by step (jobs go nowhere)."""
+    """A runtime on the parametrised database, driven step by step (a signup's job runs
+    at once; other jobs go nowhere)."""
     empty_tables(dialect_url)
     smtp_sink.clear()
     settings = base_settings.model_copy(update={"database_url": dialect_url})
-    rt = build_runtime(settings, clock=clock, sender=NullSender())
+    jobs = SignupsAtOnce()
+    rt = build_runtime(settings, clock=clock, sender=jobs)
+    jobs.runtime = rt
     rt.load_programs()
     set_runtime(rt)
     yield rt

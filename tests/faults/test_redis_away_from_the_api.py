@@ -7,17 +7,22 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from celery import Celery
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select
 
 from api.main import create_app
 from reconnect.clock import ManualClock
+from reconnect.models import SignupRequest
 from reconnect.runtime import Runtime, build_runtime
 from reconnect.settings import Settings
+from reconnect.signups import service as signups
+from reconnect.signups.service import SWEEP_AFTER
 from tasks.celery_app import CelerySender, make_celery
 from tests.support.admin import ADMIN_TOKEN, BEARER
 from tests.support.flows import ANA, partner, signup_body
@@ -68,7 +73,8 @@ def _timed(call: object) -> tuple[int, float]:
 
 
 def test_signups_keep_answering_and_are_kept(
-        api: TestClient, runtime: Runtime, own_redis: RestartableRedis) -> None:
+        api: TestClient, runtime: Runtime, own_redis: RestartableRedis,
+        clock: ManualClock) -> None:
     own_redis.stop()
     status, seconds = _timed(lambda: api.post("/api/v1/signups", json=signup_body()))
     assert (status, seconds < ANSWER_LIMIT) == (202, True)
@@ -76,7 +82,17 @@ def test_signups_keep_answering_and_are_kept(
         email="cy@example.org", partner_email=None, partner_first_name=None),
         "send_hour": "7"}))
     assert (status, seconds < ANSWER_LIMIT) == (200, True)
+    # Kept as received, their jobs unsent; the sweep takes them once beat runs again.
+    assert _waiting_signups(runtime) == 2
+    clock.advance(SWEEP_AFTER + timedelta(seconds=1))
+    assert signups.process_waiting(runtime) == 2
     assert partner(runtime, ANA).email == ANA
+
+
+def _waiting_signups(runtime: Runtime) -> int:
+    with runtime.read_session() as session:
+        return int(session.execute(select(func.count()).select_from(SignupRequest))
+                   .scalar_one())
 
 
 def test_the_signup_limit_still_holds_per_process(
