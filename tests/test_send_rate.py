@@ -12,7 +12,7 @@ from reconnect.mail.throttle import SendThrottle
 from reconnect.runtime import Runtime
 from reconnect.sending.service import dispatch_due
 from reconnect.settings import Settings
-from tests.support.flows import in_flight, signup_body
+from tests.support.flows import in_flight, signup_body, signups_settled
 from tests.support.smtp import SmtpSink
 from tests.support.wait import wait_until
 
@@ -59,6 +59,7 @@ def test_a_burst_over_the_cap_is_spread_out_and_nothing_is_lost(
     for i in range(6):
         client.post("/api/v1/signups", json=signup_body(
             email=f"a{i}@example.org", partner_email=f"b{i}@example.org"))
+    signups_settled(runtime)  # the worker's signup jobs have made all twelve due
     dispatch_due(runtime)
     smtp_sink.wait_count(1)
     started = time.monotonic()
