@@ -1,5 +1,6 @@
 """A couple walks the whole program: signup, both confirmations, every stage at each
-partner's own local send hour across two DST changes, reflections, and unsubscribe."""
+partner's own local send hour across two DST changes, reflections, the follow-up a month
+after the end, and unsubscribe."""
 
 from __future__ import annotations
 
@@ -74,6 +75,10 @@ def test_a_couple_receives_every_stage_once_at_their_own_hours(
                 assert one_click.status_code == 200
 
     assert [m.subject for m in received[ANA]] == stage_subjects
+    # The last is the follow-up, a month after the closing stage.
+    follow_up = program.stage(program.follow_up or "")
+    assert follow_up is not None
+    assert received[ANA][-1].subject == follow_up.subject
     assert [m.subject for m in received[BEN]] == stage_subjects[:BEN_UNSUBSCRIBES_AFTER]
     # Ana answers each week's shared question and Ben never does: Ben gets one gentle
     # reminder per step while he is enrolled (the one for the step he left at is
