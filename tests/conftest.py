@@ -16,19 +16,17 @@ from celery.contrib.testing.worker import start_worker
 from celery.worker import state as worker_state
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import text
 
 from api import loop_guard
 from api.main import create_app
 from reconnect.clock import ManualClock
-from reconnect.db.engine import make_engine
 from reconnect.db.migrate import rebuild
-from reconnect.models import Base
 from reconnect.program import catalog as program_catalog
 from reconnect.runtime import Runtime, build_runtime, set_runtime
 from reconnect.settings import PROJECT_ROOT, Environment, Settings, get_settings
 from tasks.celery_app import CelerySender, make_celery
 from tests.support.browser import CHROMIUM
+from tests.support.databases import empty_tables
 from tests.support.jobs import SignupsAtOnce
 from tests.support.server import serve
 from tests.support.smtp import SmtpSink
@@ -150,15 +148,7 @@ def clock() -> ManualClock:
 
 
 def _clean(database_url: str, redis_url: str) -> None:
-    engine = make_engine(database_url)
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our own names
-    engine.dispose()
+    empty_tables(database_url)
     # Everything but kombu's exchange bindings: a producer declares a queue's binding once
     # per connection and then trusts it, so a worker that enqueues a job itself (a signup
     # job asking for a dispatch) would publish into nowhere after a FLUSHDB.
