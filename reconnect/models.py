@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -184,9 +185,13 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("partner_id", "key"),
-        Index("ix_deliveries_status_due_at", "status", "due_at"),
-        # Late bounces and complaints find their email by its Message-ID.
-        Index("ix_deliveries_message_id", "message_id"),
+        # The claim reads due rows in the order it takes them (migration 0011).
+        Index("ix_deliveries_status_due_at_id", "status", "due_at", "id"),
+        # Late bounces and complaints find their email by its Message-ID. Only rows that
+        # have one: claiming a row then writes no entry here.
+        Index("ix_deliveries_message_id_set", "message_id",
+              postgresql_where=text("message_id IS NOT NULL"),
+              sqlite_where=text("message_id IS NOT NULL")),
         NEVER_REUSE_IDS,
     )
 

@@ -7,12 +7,15 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import redis
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 
 from reconnect.keyed import address_digest
 
@@ -20,6 +23,25 @@ log = logging.getLogger(__name__)
 
 # A request must not wait on a Redis that is gone: half a second, then the fallback.
 REDIS_TIMEOUT_SECONDS = 0.5
+# Counts a hit against several moving windows at once, in order, stopping at the first
+# that is full (its number is returned, 0 if none was). The lists are the ones the limits
+# library keeps for a moving window, so its window statistics read them as usual.
+HIT_ALL = """
+local now = tonumber(ARGV[1])
+for i, key in ipairs(KEYS) do
+    local limit = tonumber(ARGV[2 * i])
+    local expiry = tonumber(ARGV[2 * i + 1])
+    local oldest = redis.call('lindex', key, limit - 1)
+    if oldest and tonumber(oldest) >= now - expiry then
+        return i
+    end
+    redis.call('lpush', key, ARGV[1])
+    redis.call('ltrim', key, 0, limit - 1)
+    redis.call('expire', key, expiry)
+end
+return 0
+"""
+Hit = tuple[RateLimitItem, tuple[str, ...]]
 # While Redis is down, one request in this many seconds tries it again; the others go
 # straight to the fallback instead of each paying the timeout.
 RETRY_REDIS_SECONDS = 10.0
@@ -37,10 +59,14 @@ class ResilientLimiter:
     a burst is still slowed down, per process, and nobody gets an error."""
 
     def __init__(self, redis_url: str, name: str) -> None:
-        storage = storage_from_string(redis_url, wrap_exceptions=True,
-                                      socket_timeout=REDIS_TIMEOUT_SECONDS,
-                                      socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
+        storage = RedisStorage(redis_url, wrap_exceptions=True,
+                               socket_timeout=REDIS_TIMEOUT_SECONDS,
+                               socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
         self._shared = MovingWindowRateLimiter(storage)
+        self._key_of = storage.prefixed_key
+        self._hit_all = redis.Redis.from_url(
+            redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS).register_script(HIT_ALL)
         self._local = MovingWindowRateLimiter(MemoryStorage())
         self._name = name
         self._lock = threading.Lock()
@@ -48,6 +74,26 @@ class ResilientLimiter:
 
     def hit(self, item: RateLimitItem, *identifiers: str) -> bool:
         return self._call("hit", item, identifiers)
+
+    def hit_all(self, hits: Sequence[Hit]) -> int | None:
+        """Counts one hit against each limit in turn, stopping at the first that is full:
+        returns its index, or None if every one had room. Atomic, in one round trip."""
+        if not self._using_local():
+            keys = [self._key_of(item.key_for(*identifiers)) for item, identifiers in hits]
+            arguments: list[float | int] = [time.time()]
+            for item, _ in hits:
+                arguments += [item.amount, item.get_expiry()]
+            try:
+                refused = int(self._hit_all(keys=keys, args=arguments))
+            except RedisError:
+                self._went_down()
+            else:
+                self._came_back()
+                return refused - 1 if refused else None
+        for index, (item, identifiers) in enumerate(hits):
+            if not self._local.hit(item, *identifiers):
+                return index
+        return None
 
     def test(self, item: RateLimitItem, *identifiers: str) -> bool:
         return self._call("test", item, identifiers)
@@ -120,16 +166,17 @@ class SignupLimiter:
         keys = [(self._client, client), (self._email, address_digest(self._salt, email))]
         if invited:
             keys.append((self._invite, address_digest(self._salt, invited)))
-        for limit, key in keys:
-            if not self._limiter.hit(limit.item, "signup", limit.namespace, key):
-                raise RateLimited(self._limiter.retry_after(limit.item, "signup",
-                                                            limit.namespace, key))
+        self._count("signup", keys)
 
     def check_link_request(self, client: str, email: str) -> None:
         """Counts one "email me my links" request, with the signup limits but counted
         apart from signups: asking for links never uses up anyone's signups."""
-        keys = [(self._client, client), (self._email, address_digest(self._salt, email))]
-        for limit, key in keys:
-            if not self._limiter.hit(limit.item, "links", limit.namespace, key):
-                raise RateLimited(self._limiter.retry_after(limit.item, "links",
-                                                            limit.namespace, key))
+        self._count("links", [(self._client, client),
+                              (self._email, address_digest(self._salt, email))])
+
+    def _count(self, kind: str, keys: list[tuple[Limit, str]]) -> None:
+        hits = [(limit.item, (kind, limit.namespace, key)) for limit, key in keys]
+        refused = self._limiter.hit_all(hits)
+        if refused is not None:
+            item, identifiers = hits[refused]
+            raise RateLimited(self._limiter.retry_after(item, *identifiers))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from celery import Celery
 
+from reconnect.jobs import WAKE_UPS
 from reconnect.settings import Settings
+from tasks import wake_ups
 
 # How often the reaper looks for claims abandoned by dead workers. Cheap (one indexed
 # UPDATE), and far shorter than the claim timeout so stale rows wait little past it.
@@ -87,10 +89,18 @@ class CelerySender:
 
     def __init__(self, app: Celery) -> None:
         self.app = app
+        self.broker_url = str(app.conf.broker_url)
 
     def send(self, name: str, args: tuple[int, ...], countdown: float = 0.0) -> None:
-        # Only ever a second or two (a send-rate wait): decision 1 rules out long ETAs.
-        self.app.send_task(name, args=list(args), countdown=countdown or None)
+        if name in WAKE_UPS and not wake_ups.should_send(self.broker_url, name):
+            return  # one is queued and will see this request's work
+        try:
+            # Only ever a second or two (a send-rate wait): decision 1 rules out long ETAs.
+            self.app.send_task(name, args=list(args), countdown=countdown or None)
+        except Exception:
+            if name in WAKE_UPS:  # nothing was queued: the next request must try again
+                wake_ups.started(self.broker_url, name)
+            raise
 
 
 def celery_sender(settings: Settings, app: Celery | None = None) -> CelerySender:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import current_app, shared_task
 
 from reconnect import jobs
 from reconnect.bounces import mailbox
@@ -10,11 +10,20 @@ from reconnect.partners import notices, preferences
 from reconnect.runtime import get_runtime
 from reconnect.sending import service as deliveries
 from reconnect.signups import service as signups
-from tasks import task_metrics  # noqa: F401 - connects the signals that time every task
+from tasks import (
+    task_metrics,  # noqa: F401 - connects the signals that time every task
+    wake_ups,
+)
+
+
+def _woken(name: str) -> None:
+    """A wake-up job clears its flag before it reads anything (see tasks/wake_ups.py)."""
+    wake_ups.started(str(current_app.conf.broker_url), name)
 
 
 @shared_task(name=jobs.DISPATCH_DUE, ignore_result=True)
 def dispatch_due() -> int:
+    _woken(jobs.DISPATCH_DUE)
     return len(deliveries.dispatch_due(get_runtime()))
 
 
@@ -34,6 +43,18 @@ def sweep_signups() -> int:
 @shared_task(name=jobs.END_PAUSES, ignore_result=True)
 def end_pauses() -> int:
     return preferences.end_due_pauses(get_runtime())
+
+
+@shared_task(name=jobs.PROCESS_SIGNUPS, ignore_result=True)
+def process_signups() -> int:
+    _woken(jobs.PROCESS_SIGNUPS)
+    return signups.process_inbox(get_runtime())
+
+
+@shared_task(name=jobs.PROCESS_LINK_REQUESTS, ignore_result=True)
+def process_link_requests() -> int:
+    _woken(jobs.PROCESS_LINK_REQUESTS)
+    return notices.process_link_inbox(get_runtime())
 
 
 @shared_task(name=jobs.PROCESS_LINK_REQUEST, ignore_result=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from limits import parse
 
 from api.main import create_app
+from reconnect.ratelimit import ResilientLimiter
 from reconnect.runtime import Runtime
 from reconnect.settings import Settings
 from tests.support.flows import signup_body
@@ -53,3 +56,32 @@ def test_the_signup_page_is_limited_too(limited: TestClient) -> None:
             "send_hour": "8"}
     codes = [limited.post("/", data=form).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_simultaneous_signups_for_one_address_never_pass_its_limit(
+        limited: TestClient) -> None:
+    body = signup_body(partner_email=None, partner_first_name=None)
+    codes: list[int] = []
+    start = threading.Barrier(8)
+
+    def post() -> None:
+        start.wait()
+        codes.append(limited.post("/api/v1/signups", json=body).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [202, 202] + [429] * 6
+
+
+@pytest.mark.usefixtures("runtime")  # a clean Redis
+def test_a_refused_limit_leaves_the_later_ones_uncounted(settings: Settings) -> None:
+    limiter = ResilientLimiter(str(settings.redis_url), "test")
+    full, roomy = parse("1/hour"), parse("1/hour")
+    assert limiter.hit_all([(full, ("a",)), (roomy, ("b",))]) is None
+    assert limiter.hit_all([(full, ("a",)), (roomy, ("c",))]) == 0
+    # "c" was never counted, so its one hit is still there.
+    assert limiter.hit_all([(roomy, ("c",))]) is None
+    assert 0 < limiter.retry_after(full, "a") <= 3600

@@ -3,13 +3,16 @@ link requests waiting to be processed, and leaving reasons."""
 
 from __future__ import annotations
 
+import typing
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, and_, cast, delete, exists, literal, select, update
+from sqlalchemy import String, Table, and_, cast, exists, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from reconnect.db.inbox import take, take_oldest
 from reconnect.models import (
     Couple,
     Delivery,
@@ -73,6 +76,11 @@ class NoticeRepository:
             .with_for_update()).scalars())
 
 
+# On the table, not the mapped class: the ORM's path for an INSERT costs more than it.
+_TABLE = typing.cast(Table, LinkRequest.__table__)
+_ADD_LINK_REQUEST = insert(_TABLE).returning(_TABLE.c.id)
+
+
 class LinkInbox:
     """Requests for links, as they came; taken (deleted) by whoever processes them."""
 
@@ -80,17 +88,16 @@ class LinkInbox:
         self.session = session
 
     def add(self, email: str, now: datetime) -> int:
-        request = LinkRequest(email=email, received_at=now)
-        self.session.add(request)
-        self.session.flush()
-        return request.id
+        # A prepared Core statement, as for signups (reconnect/signups/inbox.py).
+        return int(self.session.connection().execute(
+            _ADD_LINK_REQUEST, {"email": email, "received_at": now}).scalar_one())
 
     def take(self, request_id: int) -> LinkRequest | None:
-        # The delete is the claim, as with signups (reconnect/signups/inbox.py).
-        return self.session.execute(
-            delete(LinkRequest).where(LinkRequest.id == request_id)
-            .returning(LinkRequest).execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
+        return take(self.session, LinkRequest, request_id)
+
+    def take_next(self, passed: Collection[int] = ()) -> LinkRequest | None:
+        """The oldest waiting request other than ``passed``, removed (see take_oldest)."""
+        return take_oldest(self.session, LinkRequest, passed)
 
     def waiting_since(self, before: datetime, limit: int) -> list[int]:
         return list(self.session.execute(

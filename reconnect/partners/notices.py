@@ -20,17 +20,19 @@ Two ways they are planned:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from reconnect.db.inbox import Taken, drain
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
 from reconnect.deliveries.schedule import next_send_time
-from reconnect.jobs import DISPATCH_DUE, PROCESS_LINK_REQUEST
-from reconnect.models import DeliveryKind, Partner, PartnerStatus
+from reconnect.jobs import DISPATCH_DUE, PROCESS_LINK_REQUESTS
+from reconnect.models import DeliveryKind, LinkRequest, Partner, PartnerStatus
 from reconnect.partners.data_repository import PartnerDataRepository
 from reconnect.partners.needs import Needs
 from reconnect.partners.notice_kinds import Notice, notice_key
@@ -54,6 +56,8 @@ NOTICES_PER_DAY = 4
 # being processed by the request that took them.
 SWEEP_AFTER = timedelta(seconds=30)
 SWEEP_BATCH = 200
+# Requests one job processes before it queues another (as for signups).
+INBOX_BATCH = 500
 # Couples looked at per expiry run; the job runs every few minutes, and a backlog (after
 # an outage) drains over a few runs instead of in one long transaction.
 EXPIRY_BATCH = 200
@@ -80,19 +84,39 @@ def queue(uow: UnitOfWork, rt: Needs, partner: Partner, notice: Notice, *,
 def receive_link_request(uow: UnitOfWork, rt: Needs, email: str) -> int:
     """One row, whatever the address; a worker job looks it up once it is committed."""
     request_id = LinkInbox(uow.session).add(email, rt.clock.now())
-    uow.enqueue_after_commit(PROCESS_LINK_REQUEST, request_id)
+    uow.enqueue_after_commit(PROCESS_LINK_REQUESTS)
     return request_id
 
 
 def process_link_request(rt: LinkNeeds, request_id: int) -> None:
-    """Never raises: what fails stays waiting for the sweep."""
+    """One request, by id (the sweep). Never raises: what fails stays waiting."""
+    _process_link(rt, lambda inbox: inbox.take(request_id))
+
+
+def process_link_inbox(rt: LinkNeeds, limit: int = INBOX_BATCH) -> int:
+    """The job queued after link requests are received: as signups.process_inbox."""
+    done = drain(lambda passed: _process_link(rt, lambda inbox: inbox.take_next(passed)),
+                 limit)
+    if done == limit:
+        with rt.unit_of_work() as uow:
+            uow.enqueue_after_commit(PROCESS_LINK_REQUESTS)
+    return done
+
+
+def _process_link(rt: LinkNeeds, take: Callable[[LinkInbox], LinkRequest | None]
+                  ) -> Taken | None:
+    taken: int | None = None
     try:
         with rt.unit_of_work() as uow:
-            row = LinkInbox(uow.session).take(request_id)
-            if row is not None:
-                send_links(uow, rt, row.email)
+            row = take(LinkInbox(uow.session))
+            if row is None:
+                return None
+            taken = row.id
+            send_links(uow, rt, row.email)
+        return Taken(taken, done=True)
     except Exception:
         log.exception("link request could not be processed; left for the sweep")
+        return Taken(taken, done=False) if taken is not None else None
 
 
 def send_links(uow: UnitOfWork, rt: Needs, email: str) -> None:

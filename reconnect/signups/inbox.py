@@ -2,32 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from reconnect.db.inbox import take, take_oldest
 from reconnect.models import InviteBlock, SignupRequest
+from reconnect.signups.schemas import SignupRequest as ReceivedSignup
+
+# On the table, not the mapped class: the ORM's path for an INSERT costs more than it.
+_TABLE = cast(Table, SignupRequest.__table__)
+_ADD_SIGNUP = insert(_TABLE).returning(_TABLE.c.id)
 
 
 class SignupInbox:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, request: SignupRequest) -> int:
-        self.session.add(request)
-        self.session.flush()
-        return request.id
+    def add(self, request: ReceivedSignup, program: str, received_at: datetime) -> int:
+        # One prepared Core statement on the session's connection: this runs on every
+        # signup, and the ORM's bookkeeping for a row nobody reads back costs more than
+        # the INSERT itself.
+        return int(self.session.connection().execute(_ADD_SIGNUP, {
+            "email": request.email, "first_name": request.first_name,
+            "timezone": request.timezone, "send_hour": request.send_hour,
+            "partner_email": request.partner_email,
+            "partner_first_name": request.partner_first_name, "program": program,
+            "discreet": request.discreet, "received_at": received_at}).scalar_one())
 
     def take(self, request_id: int) -> SignupRequest | None:
-        """Removes the request and returns it, or None if another process already took
-        it. The delete is the claim: whoever's transaction deleted the row processes it,
-        and a rollback puts it back for the next attempt."""
-        return self.session.execute(
-            delete(SignupRequest).where(SignupRequest.id == request_id)
-            .returning(SignupRequest).execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
+        return take(self.session, SignupRequest, request_id)
+
+    def take_next(self, passed: Collection[int] = ()) -> SignupRequest | None:
+        """The oldest waiting request other than ``passed``, removed (see take_oldest)."""
+        return take_oldest(self.session, SignupRequest, passed)
 
     def waiting_since(self, before: datetime, limit: int) -> list[int]:
         return list(self.session.execute(

@@ -14,14 +14,16 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from reconnect.db.inbox import Taken, drain
 from reconnect.db.uow import UnitOfWork
 from reconnect.deliveries.repository import DeliveryRepository
-from reconnect.jobs import DISPATCH_DUE, PROCESS_SIGNUP
+from reconnect.jobs import DISPATCH_DUE, PROCESS_SIGNUPS
 from reconnect.keyed import address_digest
 from reconnect.models import DeliveryKind, Partner, PartnerStatus
 from reconnect.models import SignupRequest as ReceivedSignup
@@ -47,6 +49,9 @@ PROCESS_ATTEMPTS = 3
 # them) are processed by the periodic sweep; younger ones are still being processed.
 SWEEP_AFTER = timedelta(seconds=30)
 SWEEP_BATCH = 200
+# Signups one job processes before it queues another, so a flood of signups does not hold
+# a worker away from the emails that are due.
+INBOX_BATCH = 500
 
 
 def confirmation_key(number: int) -> str:
@@ -64,31 +69,50 @@ def receive(uow: UnitOfWork, rt: Needs, request: SignupRequest) -> int:
     slug = request.program or rt.programs.default_slug
     if slug not in rt.programs.loaded_slugs():
         raise UnknownProgramChoice(slug)
-    request_id = SignupInbox(uow.session).add(ReceivedSignup(
-        email=request.email, first_name=request.first_name, timezone=request.timezone,
-        send_hour=request.send_hour, partner_email=request.partner_email,
-        partner_first_name=request.partner_first_name, program=slug,
-        discreet=request.discreet, received_at=rt.clock.now()))
-    uow.enqueue_after_commit(PROCESS_SIGNUP, request_id)
+    request_id = SignupInbox(uow.session).add(request, slug, rt.clock.now())
+    uow.enqueue_after_commit(PROCESS_SIGNUPS)
     return request_id
 
 
 def process(rt: Needs, request_id: int) -> None:
-    """Processes one received signup in its own transaction; a no-op if another process
-    already did. Never raises: what fails stays waiting for the sweep."""
+    """Processes one received signup, by id; a no-op if another process already did.
+    Never raises: what fails stays waiting for the sweep."""
+    _process_one(rt, lambda inbox: inbox.take(request_id))
+
+
+def process_inbox(rt: Needs, limit: int = INBOX_BATCH) -> int:
+    """The job queued after signups are received: processes what is waiting, oldest
+    first, each in its own transaction, until nothing is (or ``limit`` were, when it
+    queues itself again so other jobs get their turn). Returns how many it processed.
+    Any number may run at once; each request is taken by one of them."""
+    done = drain(lambda passed: _process_one(rt, lambda inbox: inbox.take_next(passed)),
+                 limit)
+    if done == limit:
+        with rt.unit_of_work() as uow:
+            uow.enqueue_after_commit(PROCESS_SIGNUPS)
+    return done
+
+
+def _process_one(rt: Needs, take: Callable[[SignupInbox], ReceivedSignup | None]
+                 ) -> Taken | None:
+    """Takes one request and signs it up; None when there was nothing to take."""
+    taken: int | None = None
     for attempt in range(1, PROCESS_ATTEMPTS + 1):
         try:
             with rt.unit_of_work() as uow:
-                row = SignupInbox(uow.session).take(request_id)
-                if row is not None:
-                    sign_up(uow, rt, _request_of(row))
-            return
+                row = take(SignupInbox(uow.session))
+                if row is None:
+                    return None
+                taken = row.id
+                sign_up(uow, rt, _request_of(row))
+            return Taken(taken, done=True)
         except (IntegrityError, OperationalError) as exc:
             if attempt == PROCESS_ATTEMPTS:
                 log.warning("signup left for the sweep", extra={"error": type(exc).__name__})
         except Exception:
             log.exception("signup could not be processed; left for the sweep")
-            return
+            break
+    return Taken(taken, done=False) if taken is not None else None
 
 
 def process_waiting(rt: Needs) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconnect.jobs import PROCESS_LINK_REQUEST, PROCESS_SIGNUP
+from reconnect.jobs import PROCESS_LINK_REQUESTS, PROCESS_SIGNUPS
 from reconnect.partners import notices
 from reconnect.runtime import Runtime
 from reconnect.signups import service as signups
@@ -20,7 +20,7 @@ class SignupsAtOnce:
     def send(self, name: str, args: tuple[int, ...], countdown: float = 0.0) -> None:
         if self.runtime is None:
             return
-        if name == PROCESS_SIGNUP:
-            signups.process(self.runtime, *args)
-        elif name == PROCESS_LINK_REQUEST:
-            notices.process_link_request(self.runtime, *args)
+        if name == PROCESS_SIGNUPS:
+            signups.process_inbox(self.runtime)
+        elif name == PROCESS_LINK_REQUESTS:
+            notices.process_link_inbox(self.runtime)
