@@ -15,6 +15,7 @@ from datetime import datetime
 from email import policy
 from email.headerregistry import Address
 from email.utils import format_datetime
+from functools import lru_cache
 
 from reconnect.mail.list_headers import SUPPRESSED_RESPONSES, ListId, auto_response_suppress
 
@@ -57,10 +58,10 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime,
     """``envelope_sender``: where bounces go (MAIL FROM), when not the From address."""
     boundary = f"=_reconnect_{secrets.token_hex(12)}"
     headers = [
-        _header("From", Address(display_name=mail.sender_name, addr_spec=sender_address)),
-        _header("To", Address(display_name=mail.to_name, addr_spec=mail.to_address)),
+        _address_header("From", mail.sender_name, sender_address),
+        _address_header("To", mail.to_name, mail.to_address),
         _header("Subject", mail.subject),
-        *([_header("Reply-To", Address(addr_spec=mail.reply_to))] if mail.reply_to else []),
+        *([_address_header("Reply-To", "", mail.reply_to)] if mail.reply_to else []),
         _plain("Date", format_datetime(sent_at)),
         _plain("Message-ID", mail.message_id),
         _plain("Auto-Submitted", "auto-generated"),
@@ -88,7 +89,23 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime,
                        b"".join(headers) + body)
 
 
-def _header(name: str, value: str | Address) -> bytes:
+# The standard library's header classes are the slowest step of building an email, and
+# most headers repeat from email to email (the sender, a stage's subject, the list): each
+# distinct one is folded once. Only what goes in is cached, never a refusal.
+_FOLDED_HEADERS = 4096
+
+
+@lru_cache(maxsize=_FOLDED_HEADERS)
+def _address_header(name: str, display_name: str, addr_spec: str) -> bytes:
+    return _fold(name, Address(display_name=display_name, addr_spec=addr_spec))
+
+
+@lru_cache(maxsize=_FOLDED_HEADERS)
+def _header(name: str, value: str) -> bytes:
+    return _fold(name, value)
+
+
+def _fold(name: str, value: str | Address) -> bytes:
     """A header carrying words people wrote (names, subjects): quoted and encoded by the
     standard library's structured headers."""
     if isinstance(value, str) and "=?" in value:
