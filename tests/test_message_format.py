@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from reconnect.mail import message
 from reconnect.mail.list_headers import ListId
 from reconnect.mail.message import OutgoingEmail, build_message
 
@@ -151,3 +152,29 @@ def test_a_list_id_that_is_not_one_is_refused(description: str, label: str,
 def test_outlook_is_asked_for_no_out_of_office_or_auto_replies_but_still_bounces() -> None:
     for mail in (_mail(), _mail(list_id=MAIN_LIST), _mail(unsubscribe_url="")):
         assert _parsed(mail)["X-Auto-Response-Suppress"] == "OOF, AutoReply"
+
+
+ADDRESS_HEADER_NAMES = ["Ana", "Ana Maria", "X", "123", "", "O'Brien", "Anne-Marie",
+                        "José", "Zoë Smith", "Ana, Ben", 'Say "hi"', "a.b", "Ana  Maria",
+                        " Ana", "Ana ", "名前", "Alexandrina Wilhelmina Katharina Oceana Lee",
+                        "A" * 70, "Ben (work)", "Dr. Who", "Ana;Ben", "Ana\tBen"]
+ADDRESS_HEADER_ADDRESSES = ["ana@example.org", "a.b+c_d-e@sub.example.co.uk", "x@y.io",
+                            "first.last@example-site.org",
+                            "a" * 40 + "@" + "b" * 20 + ".example.org", "o'brien@example.org",
+                            "ana@example.org.", "ana..b@example.org"]
+
+
+@pytest.mark.parametrize("addr_spec", ADDRESS_HEADER_ADDRESSES)
+@pytest.mark.parametrize("display_name", ADDRESS_HEADER_NAMES)
+def test_the_recipient_header_shortcut_writes_what_the_standard_library_writes(
+        display_name: str, addr_spec: str) -> None:
+    try:
+        expected: bytes | type[Exception] = message._folded_address("To", display_name,
+                                                                    addr_spec)
+    except Exception as exc:
+        expected = type(exc)
+    try:
+        got: bytes | type[Exception] = message._address_header("To", display_name, addr_spec)
+    except Exception as exc:
+        got = type(exc)
+    assert got == expected

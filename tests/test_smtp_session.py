@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from reconnect.mail.message import OutgoingEmail, WireMessage, build_message
-from reconnect.mail.smtp import MailError, SmtpMailer
+from reconnect.mail.smtp import MailError, SmtpMailer, _dot_stuffed
 from reconnect.settings import Settings
 from tests.support.smtp import SmtpSink
 
@@ -106,3 +107,23 @@ def test_a_server_that_is_down_is_a_temporary_failure(mailer: SmtpMailer,
     with pytest.raises(MailError) as down:
         mailer.send(_message())
     assert not down.value.permanent
+
+
+def test_lines_that_start_with_a_dot_arrive_as_written(mailer: SmtpMailer,
+                                                        sink: SmtpSink) -> None:
+    text = ".starts with a dot\n..two dots\n.\nend"
+    mailer.send(build_message(OutgoingEmail(
+        to_name="Ana", to_address="ana@example.org", subject="Dots", html="<p>.</p>",
+        text=text, message_id="<d@reconnect.test>", sender_name="Reconnect"),
+        "hello@reconnect.test", datetime(2026, 11, 25, tzinfo=UTC)))
+    [received] = sink.messages
+    assert received.text.replace("\r\n", "\n") == text + "\n"
+
+
+@pytest.mark.parametrize("data", [b"", b".", b"a", b".a\r\n", b"a\r\n.b\r\n..c",
+                                  b"\r\n.\r\n", b"a\nb.\n.c", b"x\r\n"])
+def test_dot_stuffing_matches_what_the_standard_library_sends(data: bytes) -> None:
+    expected = smtplib._quote_periods(data)  # type: ignore[attr-defined]
+    if not expected.endswith(b"\r\n"):
+        expected += b"\r\n"
+    assert _dot_stuffed(data) == expected + b".\r\n"

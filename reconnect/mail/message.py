@@ -9,6 +9,7 @@ general-purpose MIME builder costs more than rendering the email itself.
 from __future__ import annotations
 
 import binascii
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -95,8 +96,28 @@ def build_message(mail: OutgoingEmail, sender_address: str, sent_at: datetime,
 _FOLDED_HEADERS = 4096
 
 
-@lru_cache(maxsize=_FOLDED_HEADERS)
+# A name of plain words and an address of plain characters come out of the standard
+# library exactly as written ("To: Sam <sam@example.org>"): the recipient changes with
+# every email, so that common case skips the parser. tests/test_message_format.py checks
+# the shortcut against the library over names and addresses of every kind.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
+                            r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_UNFOLDED = 78
+
+
 def _address_header(name: str, display_name: str, addr_spec: str) -> bytes:
+    if _PLAIN_ADDRESS.fullmatch(addr_spec) and (
+            not display_name or _PLAIN_NAME.fullmatch(display_name)):
+        line = f"{name}: {display_name} <{addr_spec}>" if display_name \
+            else f"{name}: {addr_spec}"
+        if len(line) <= _UNFOLDED:
+            return f"{line}\r\n".encode("ascii")
+    return _folded_address(name, display_name, addr_spec)
+
+
+@lru_cache(maxsize=_FOLDED_HEADERS)
+def _folded_address(name: str, display_name: str, addr_spec: str) -> bytes:
     return _fold(name, Address(display_name=display_name, addr_spec=addr_spec))
 
 

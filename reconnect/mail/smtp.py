@@ -45,19 +45,42 @@ def _long_data_reply(client: smtplib.SMTP, timeout: float,
             client.sock.settimeout(client.timeout)
 
 
+def _dot_stuffed(data: bytes) -> bytes:
+    """What smtplib's DATA sends for bytes (a line that starts with a dot gets a second
+    one, RFC 5321 4.5.2; CRLF and the final dot added), written with bytes.replace
+    instead of its regular expression, which costs more than the rest of the send on a
+    message of tens of kilobytes."""
+    quoted = data.replace(b"\n.", b"\n..")
+    if quoted.startswith(b"."):
+        quoted = b"." + quoted
+    if not quoted.endswith(b"\r\n"):
+        quoted += b"\r\n"
+    return quoted + b".\r\n"
+
+
+def _data(client: smtplib.SMTP, msg: ReadableBuffer | str) -> tuple[int, bytes]:
+    if isinstance(msg, str):  # not ours: smtplib's own path, line ends fixed first
+        return smtplib.SMTP.data(client, msg)
+    client.putcmd("data")
+    code, reply = client.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    client.send(_dot_stuffed(bytes(msg)))
+    return client.getreply()
+
+
 class _Smtp(smtplib.SMTP):
     data_timeout = 300.0
 
     def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
-        return _long_data_reply(self, self.data_timeout, lambda: super(_Smtp, self).data(msg))
+        return _long_data_reply(self, self.data_timeout, lambda: _data(self, msg))
 
 
 class _SmtpSsl(smtplib.SMTP_SSL):
     data_timeout = 300.0
 
     def data(self, msg: ReadableBuffer | str) -> tuple[int, bytes]:
-        return _long_data_reply(self, self.data_timeout,
-                                lambda: super(_SmtpSsl, self).data(msg))
+        return _long_data_reply(self, self.data_timeout, lambda: _data(self, msg))
 
 
 class MailError(Exception):

@@ -20,7 +20,7 @@ from reconnect.partners.notice_kinds import notice_wanted
 from reconnect.partners.repository import PartnerRepository
 from reconnect.partners.rules import suppressed
 from reconnect.reflections import nudges
-from reconnect.sending.compose import NothingToSend, compose
+from reconnect.sending.compose import NothingToSend, compose, known_answers
 from reconnect.sending.labels import stage_label
 from reconnect.sending.needs import Needs
 from reconnect.sending.outcomes import Attempt, Outcome, with_reconnect
@@ -51,6 +51,8 @@ def prepare(rt: Needs, conn: Connection, ids: list[int],
             return ready
         deliveries = repo.get_many(won)
         people = PartnerRepository(uow.session).with_partners({d.partner_id for d in deliveries})
+        known = known_answers(uow.session, {d.partner_id for d in deliveries
+                                            if d.kind is DeliveryKind.STAGE})
         for delivery in deliveries:
             partner = people[delivery.partner_id]
             stop = _stopped(rt, uow.session, delivery, partner)
@@ -63,7 +65,7 @@ def prepare(rt: Needs, conn: Connection, ids: list[int],
             other = next((p for p in people.values()
                           if p.couple_id == partner.couple_id and p.id != partner.id), None)
             try:
-                email = compose(uow.session, rt, delivery, partner, other)
+                email = compose(uow.session, rt, delivery, partner, other, known)
                 message = _wire(rt, email, delivery.id, now)
             except Exception as exc:
                 # Left claimed, the row would be reaped and fail the same way forever.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from reconnect.mail.render import (
     render_nudge_email,
     render_stage_email,
 )
-from reconnect.models import Delivery, DeliveryKind, Partner
+from reconnect.models import Delivery, DeliveryKind, Partner, Reflection
 from reconnect.partners.audience import audience_of
 from reconnect.partners.links import link_token
 from reconnect.partners.preference_links import preferences_token
@@ -66,8 +66,9 @@ def stage_variables(program: Program, stage: Stage, first_name: str, partner_nam
 
 
 def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
-            other: Partner | None) -> OutgoingEmail:
-    """``other`` is the partner's partner, if any (loaded by the caller with its batch).
+            other: Partner | None, known: KnownAnswers | None = None) -> OutgoingEmail:
+    """``other`` is the partner's partner, if any (loaded by the caller with its batch);
+    ``known``, the answers of the batch's partners, loaded with it (else looked up).
     Every kind goes out under the discreet envelope when the partner chose it."""
     base = rt.settings.base_url
     if delivery.kind is DeliveryKind.NOTICE:
@@ -107,7 +108,7 @@ def compose(session: Session, rt: Needs, delivery: Delivery, partner: Partner,
             _footer(rt, program, tokens), discreet=discreet)
         return outgoing(rt, delivery, partner, program, rendered, unsubscribe_url)
     audience = reader_audience(rt, partner, other)
-    previous = previous_answers(session, program, stage, partner)
+    previous = previous_answers(session, program, stage, partner, known)
     rendered = STAGE_CACHE.render(
         stage_cache_key(rt.settings, program, stage, audience, previous, discreet), program,
         stage,
@@ -169,14 +170,30 @@ def stage_key_of(delivery: Delivery) -> str:
     return delivery.key
 
 
+# Every answer of each partner in a batch, oldest first: one query for the batch instead of
+# one per email.
+KnownAnswers = Mapping[int, Sequence[Reflection]]
+
+
+def known_answers(session: Session, partner_ids: Collection[int]) -> KnownAnswers:
+    known: dict[int, list[Reflection]] = {partner_id: [] for partner_id in partner_ids}
+    if partner_ids:
+        for reflection in ReflectionRepository(session).for_partners(sorted(partner_ids)):
+            known[reflection.partner_id].append(reflection)
+    return known
+
+
 def previous_answers(session: Session, program: Program, stage: Stage,
-                     partner: Partner) -> dict[str, str]:
+                     partner: Partner, known: KnownAnswers | None = None) -> dict[str, str]:
     """The partner's answers to the previous stage's questions ("" where unanswered), for
     content blocks that editors show only after certain answers."""
     before = previous_stage(program, stage)
     if before is None:
         return {}
     answers = dict.fromkeys((p.key for p in before.prompts), "")
-    for reflection in ReflectionRepository(session).for_stage(partner.id, before.key):
+    reflections = ReflectionRepository(session).for_stage(partner.id, before.key) \
+        if known is None or partner.id not in known \
+        else [r for r in known[partner.id] if r.stage_key == before.key]
+    for reflection in reflections:
         answers[reflection.prompt_key] = reflection.answer
     return answers
