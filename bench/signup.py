@@ -59,6 +59,19 @@ class Tally:
     timeouts: int = 0
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
+    elapsed: float = 0.0  # seconds of closed loop, when it was one
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def add(self, other: Tally) -> None:
+        self.latencies += other.latencies
+        self.timeouts += other.timeouts
+        self.errors += other.errors
+        self.elapsed += other.elapsed
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
 
     def figures(self, offered: float, elapsed: float) -> dict[str, object]:
         done = len(self.latencies)
@@ -112,7 +125,7 @@ async def one(client: httpx.AsyncClient, kind: str, ids: Ids, tally: Tally) -> N
 
 
 async def closed_loop(base: str, kind: str, seconds: float, concurrency: int,
-                      ids: Ids) -> tuple[float, Tally]:
+                      ids: Ids) -> Tally:
     tally = Tally()
     deadline = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency)
@@ -122,30 +135,20 @@ async def closed_loop(base: str, kind: str, seconds: float, concurrency: int,
                 await one(client, kind, ids, tally)
         started = time.perf_counter()
         await asyncio.gather(*(loop() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
-    return len(tally.latencies) / elapsed, tally
+        tally.elapsed = time.perf_counter() - started
+    return tally
 
 
 def side_by_side(base: str, seconds: float, concurrency: int, rounds: int,
-                 ids: Ids) -> tuple[float, Tally, float, Tally]:
+                 ids: Ids) -> tuple[Tally, Tally]:
     """Closed loops of the trivial endpoint and of signups, taken in turns ``rounds``
     times: the machine drifts (other work, the worker catching up on signups), and
     alternating lets both figures see the same drift. Rates are over all rounds."""
-    totals = {"trivial": (0.0, Tally()), "signup": (0.0, Tally())}
+    trivial, signup = Tally(), Tally()
     for _ in range(rounds):
-        for kind in ("trivial", "signup"):
-            rate, tally = asyncio.run(closed_loop(base, kind, seconds, concurrency, ids))
-            elapsed, total = totals[kind]
-            done = len(tally.latencies)
-            total.latencies += tally.latencies
-            total.timeouts += tally.timeouts
-            total.errors += tally.errors
-            for status, count in tally.statuses.items():
-                total.statuses[status] = total.statuses.get(status, 0) + count
-            totals[kind] = (elapsed + (done / rate if rate else seconds), total)
-    (trivial_s, trivial), (signup_s, signup) = totals["trivial"], totals["signup"]
-    return (len(trivial.latencies) / trivial_s if trivial_s else 0.0, trivial,
-            len(signup.latencies) / signup_s if signup_s else 0.0, signup)
+        trivial.add(asyncio.run(closed_loop(base, "trivial", seconds, concurrency, ids)))
+        signup.add(asyncio.run(closed_loop(base, "signup", seconds, concurrency, ids)))
+    return trivial, signup
 
 
 async def open_loop(base: str, rate: float, seconds: float, ids: Ids) -> dict[str, object]:
@@ -209,8 +212,9 @@ def main() -> None:
     ids = Ids()
     try:
         asyncio.run(closed_loop(base, "signup", 2, 8, ids))  # warm-up: pools, caches
-        trivial, trivial_tally, signups, signup_tally = side_by_side(
-            base, args.seconds / 2, args.concurrency, args.rounds, ids)
+        trivial_tally, signup_tally = side_by_side(base, args.seconds / 2, args.concurrency,
+                                                   args.rounds, ids)
+        trivial, signups = trivial_tally.rate, signup_tally.rate
         print(f"closed loop at {args.concurrency} in flight: GET /healthz {trivial:.0f}/s, "
               f"POST /api/v1/signups {signups:.0f}/s", flush=True)
         offered: dict[str, dict[str, object]] = {}

@@ -10,7 +10,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import redis
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, RedisStorage
@@ -64,9 +63,8 @@ class ResilientLimiter:
                                socket_connect_timeout=REDIS_TIMEOUT_SECONDS)
         self._shared = MovingWindowRateLimiter(storage)
         self._key_of = storage.prefixed_key
-        self._hit_all = redis.Redis.from_url(
-            redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS).register_script(HIT_ALL)
+        # On the storage's own client: its connections and timeouts, no second pool.
+        self._hit_all = storage.storage.register_script(HIT_ALL)
         self._local = MovingWindowRateLimiter(MemoryStorage())
         self._name = name
         self._lock = threading.Lock()

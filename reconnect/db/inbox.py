@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
+
+from reconnect.db.uow import UnitOfWork
 
 Row = TypeVar("Row")
 
@@ -47,10 +50,12 @@ class Taken:
     done: bool
 
 
-def drain(process_next: Callable[[Collection[int]], Taken | None], limit: int) -> int:
+def drain(process_next: Callable[[Collection[int]], Taken | None], limit: int,
+          unit_of_work: Callable[[], AbstractContextManager[UnitOfWork]], again: str) -> int:
     """Calls ``process_next`` until it finds nothing waiting or ``limit`` requests were
-    done. Ids that failed are passed to later calls, so one bad request is not taken
-    again and again in one run (the sweep tries it later). Returns how many were done."""
+    done; at the limit, queues the job ``again`` so other jobs get their turn in between.
+    Ids that failed are passed to later calls, so one bad request is not taken again
+    and again in one run (the sweep tries it later). Returns how many were done."""
     passed: list[int] = []
     done = 0
     while done < limit:
@@ -61,4 +66,7 @@ def drain(process_next: Callable[[Collection[int]], Taken | None], limit: int) -
             done += 1
         else:
             passed.append(taken.request_id)
+    if done == limit:
+        with unit_of_work() as uow:
+            uow.enqueue_after_commit(again)
     return done

@@ -95,12 +95,8 @@ def process_link_request(rt: LinkNeeds, request_id: int) -> None:
 
 def process_link_inbox(rt: LinkNeeds, limit: int = INBOX_BATCH) -> int:
     """The job queued after link requests are received: as signups.process_inbox."""
-    done = drain(lambda passed: _process_link(rt, lambda inbox: inbox.take_next(passed)),
-                 limit)
-    if done == limit:
-        with rt.unit_of_work() as uow:
-            uow.enqueue_after_commit(PROCESS_LINK_REQUESTS)
-    return done
+    return drain(lambda passed: _process_link(rt, lambda inbox: inbox.take_next(passed)),
+                 limit, rt.unit_of_work, PROCESS_LINK_REQUESTS)
 
 
 def _process_link(rt: LinkNeeds, take: Callable[[LinkInbox], LinkRequest | None]

@@ -85,12 +85,8 @@ def process_inbox(rt: Needs, limit: int = INBOX_BATCH) -> int:
     first, each in its own transaction, until nothing is (or ``limit`` were, when it
     queues itself again so other jobs get their turn). Returns how many it processed.
     Any number may run at once; each request is taken by one of them."""
-    done = drain(lambda passed: _process_one(rt, lambda inbox: inbox.take_next(passed)),
-                 limit)
-    if done == limit:
-        with rt.unit_of_work() as uow:
-            uow.enqueue_after_commit(PROCESS_SIGNUPS)
-    return done
+    return drain(lambda passed: _process_one(rt, lambda inbox: inbox.take_next(passed)),
+                 limit, rt.unit_of_work, PROCESS_SIGNUPS)
 
 
 def _process_one(rt: Needs, take: Callable[[SignupInbox], ReceivedSignup | None]
